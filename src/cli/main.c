@@ -1,0 +1,110 @@
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmdtab.h"
+#include "error.h"
+#include "output.h"
+#include "prompt.h"
+#include "result.h"
+#include "session.h"
+#include "strbuf.h"
+
+static bool want_color(const cmd_globals *g, FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (g->no_color || (nc && *nc))
+		return false;
+	const char *term = getenv("TERM");
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}
+
+static out_style style_for(const cmd_globals *g)
+{
+	out_style s = {OUT_PLAIN, false};
+	if (g->json)
+		s.format = OUT_JSON;
+	else if (g->csv)
+		s.format = OUT_CSV;
+	else if (isatty(STDOUT_FILENO))
+		s.format = OUT_TABLE;
+	s.color = s.format == OUT_TABLE && want_color(g, stdout);
+	return s;
+}
+
+/* PGPASSWORD is visible to other users of the machine on some systems;
+ * libpq still honours it, so say so once, as psql's documentation does. */
+static void warn_pgpassword(void)
+{
+	const char *pw = getenv("PGPASSWORD");
+	if (pw && *pw)
+		fputs("tenantctl: warning: PGPASSWORD is set; other users may be able to read "
+		      "it from this process's environment. Prefer ~/.pgpass (or PGPASSFILE).\n",
+		      stderr);
+}
+
+static int fail(const tc_error *err, bool color)
+{
+	out_error(stderr, err, color);
+	return err->status ? (int)err->status : TC_ERR_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	tc_error err = TC_ERROR_INIT;
+	cmd_invocation inv;
+	bool ecolor = !getenv("NO_COLOR") && isatty(STDERR_FILENO);
+
+	if (cmd_parse(argc - 1, argv + 1, &inv, &err) != TC_OK) {
+		int rc = fail(&err, ecolor);
+		tc_error_clear(&err);
+		return rc;
+	}
+	ecolor = want_color(&inv.g, stderr);
+
+	tc_session *s = NULL;
+	if (session_open(&inv.g, prompt_password, NULL, &s, &err) != TC_OK) {
+		int rc = fail(&err, ecolor);
+		tc_error_clear(&err);
+		cmd_invocation_free(&inv);
+		return rc;
+	}
+
+	/* `tenantctl` alone will open the console (not built yet); until then it,
+	 * like --help anywhere, shows the help. */
+	const cmd_call *call = &inv.call;
+	if (!call->spec || call->help) {
+		strbuf text = STRBUF_INIT;
+		cmd_help_text(&text, call->spec, !session_writable(s));
+		fputs(sb_str(&text), stdout);
+		sb_free(&text);
+		session_close(s);
+		cmd_invocation_free(&inv);
+		return 0;
+	}
+
+	if (call->spec->flags & CMD_DB)
+		warn_pgpassword();
+	tc_result r;
+	tc_status st = cmd_run(s, call, &r, &err);
+	int rc;
+	if (st == TC_OK || st == TC_FINDINGS) {
+		out_style style = style_for(&inv.g);
+		out_render(stdout, stderr, &r, &style);
+		rc = (int)st;
+	} else {
+		rc = fail(&err, ecolor);
+	}
+	res_free(&r);
+	tc_error_clear(&err);
+	session_close(s);
+	cmd_invocation_free(&inv);
+	return rc;
+}

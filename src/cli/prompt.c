@@ -1,0 +1,41 @@
+#include "config.h"
+
+#include "prompt.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+
+#include "strbuf.h"
+
+char *prompt_password(const char *prompt, void *ctx)
+{
+	(void)ctx;
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return NULL;
+	struct termios saved, quiet;
+	int fd = fileno(tty);
+	if (tcgetattr(fd, &saved) != 0) {
+		fclose(tty);
+		return NULL;
+	}
+	quiet = saved;
+	quiet.c_lflag &= (tcflag_t)~(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	fputs(prompt, tty);
+	fflush(tty);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	strbuf sb = STRBUF_INIT;
+	int c;
+	while ((c = fgetc(tty)) != EOF && c != '\n')
+		sb_addc(&sb, (char)c);
+	tcsetattr(fd, TCSAFLUSH, &saved);
+	fputc('\n', tty);
+	fclose(tty);
+	if (c == EOF && sb.len == 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
+}

@@ -1,0 +1,510 @@
+#include "config.h"
+
+#include "cmdtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "general.h"
+#include "session.h"
+#include "xalloc.h"
+
+/* ------------------------------------------------------------------ table */
+
+const cmd_opt cmd_global_opts[] = {
+	{"dsn", 'd', "DSN", 0, "connection string or postgresql:// URI"},
+	{"target", 't', "NAME", 0, "a [target NAME] of the config file"},
+	{"service", 0, "NAME", 0, "a service of pg_service.conf"},
+	{"write", 0, NULL, 0, "allow commands that change the database"},
+	{"json", 0, NULL, 0, "print one JSON document"},
+	{"csv", 0, NULL, 0, "print CSV"},
+	{"no-color", 0, NULL, 0, "no colour (also when NO_COLOR is set)"},
+	{"profile", 0, "NAME|FILE", 0, "tenancy profile: a shipped name or a file"},
+	{"config", 0, "FILE", 0, "config file instead of $XDG_CONFIG_HOME/tenantctl/config"},
+	{"help", 'h', NULL, 0, "show help for the command"},
+	{NULL, 0, NULL, 0, NULL},
+};
+
+/* Every command tenantctl knows. Add a command here and nowhere else: the
+ * dispatcher, help, completion, the read-only gate and the man page follow. */
+const cmd_spec cmd_table[] = {
+	{"help", "[COMMAND...]", 0, -1, 0, NULL,
+	 "show the commands, or one command's usage", general_help},
+	{"version", "", 0, 0, 0, NULL, "print the versions of tenantctl and libpq", general_version},
+	{"info", "", 0, 0, CMD_DB, NULL,
+	 "connect and describe the server, the session and its settings", general_info},
+	{"targets", "", 0, 0, 0, NULL, "list the targets of the config file", general_targets},
+};
+const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];
+
+/* ------------------------------------------------------------------ parsing */
+
+/* Options are looked up across the globals and every command, so that an
+ * option's value is recognised before the command is known (global options
+ * may come first). The table test checks that an option name means the same
+ * arity everywhere. */
+static const cmd_opt *find_opt_long(const char *name, size_t len, bool *global)
+{
+	for (const cmd_opt *o = cmd_global_opts; o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+			*global = true;
+			return o;
+		}
+	for (size_t i = 0; i < cmd_table_len; i++)
+		for (const cmd_opt *o = cmd_table[i].opts; o && o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+				*global = false;
+				return o;
+			}
+	return NULL;
+}
+
+static const cmd_opt *find_opt_short(char c, bool *global)
+{
+	for (const cmd_opt *o = cmd_global_opts; o->name; o++)
+		if (o->short_name == c) {
+			*global = true;
+			return o;
+		}
+	for (size_t i = 0; i < cmd_table_len; i++)
+		for (const cmd_opt *o = cmd_table[i].opts; o && o->name; o++)
+			if (o->short_name == c) {
+				*global = false;
+				return o;
+			}
+	return NULL;
+}
+
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+static void set_global(cmd_invocation *inv, const cmd_opt *o, const char *v)
+{
+	cmd_globals *g = &inv->g;
+	const char *n = o->name;
+	if (!strcmp(n, "dsn"))
+		set_str(&g->dsn, v);
+	else if (!strcmp(n, "target"))
+		set_str(&g->target, v);
+	else if (!strcmp(n, "service"))
+		set_str(&g->service, v);
+	else if (!strcmp(n, "profile"))
+		set_str(&g->profile, v);
+	else if (!strcmp(n, "config"))
+		set_str(&g->config, v);
+	else if (!strcmp(n, "write"))
+		g->write = true;
+	else if (!strcmp(n, "json"))
+		g->json = true;
+	else if (!strcmp(n, "csv"))
+		g->csv = true;
+	else if (!strcmp(n, "no-color"))
+		g->no_color = true;
+	else if (!strcmp(n, "help"))
+		inv->call.help = true;
+}
+
+static void add_optval(cmd_call *call, const cmd_opt *o, const char *v)
+{
+	call->opts = xgrow(call->opts, &call->cap_opts, call->nopts + 1, sizeof *call->opts);
+	call->opts[call->nopts].opt = o;
+	call->opts[call->nopts].value = xstrdup(v ? v : "");
+	call->nopts++;
+}
+
+static bool words_match(const char *spec_words, char *const *words, size_t n, size_t *used)
+{
+	const char *p = spec_words;
+	size_t i = 0;
+	while (*p) {
+		if (i >= n)
+			return false;
+		size_t len = strcspn(p, " ");
+		if (strlen(words[i]) != len || strncmp(words[i], p, len) != 0)
+			return false;
+		i++;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	*used = i;
+	return true;
+}
+
+static bool spec_has_opt(const cmd_spec *spec, const cmd_opt *o)
+{
+	for (const cmd_opt *x = spec->opts; x && x->name; x++)
+		if (x == o)
+			return true;
+	return false;
+}
+
+/* The subcommands of a group such as "migrate", for the error message. */
+static void list_group(strbuf *sb, const char *group)
+{
+	size_t glen = strlen(group);
+	bool first = true;
+	for (size_t i = 0; i < cmd_table_len; i++) {
+		const char *w = cmd_table[i].words;
+		if (strncmp(w, group, glen) == 0 && w[glen] == ' ') {
+			sb_addf(sb, "%s%s", first ? "" : ", ", w + glen + 1);
+			first = false;
+		}
+	}
+}
+
+typedef struct pending_opt {
+	const cmd_opt *opt;
+	const char *value;
+	const char *as_typed;
+} pending_opt;
+
+tc_status cmd_parse(int argc, char *const *argv, cmd_invocation *inv, tc_error *err)
+{
+	memset(inv, 0, sizeof *inv);
+	char **words = xcalloc((size_t)argc + 1, sizeof *words);
+	size_t nwords = 0;
+	pending_opt *pend = xcalloc((size_t)argc + 1, sizeof *pend);
+	size_t npend = 0;
+	bool only_words = false;
+	tc_status st = TC_OK;
+
+	for (int i = 0; i < argc && st == TC_OK; i++) {
+		const char *a = argv[i];
+		if (only_words || a[0] != '-' || a[1] == '\0') {
+			words[nwords++] = (char *)a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_words = true;
+			continue;
+		}
+		bool global = false;
+		const cmd_opt *o;
+		const char *value = NULL;
+		if (a[1] == '-') {
+			const char *name = a + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			o = find_opt_long(name, len, &global);
+			if (!o) {
+				st = tc_fail(err, TC_ERR_USAGE, "unknown option '--%.*s'", (int)len, name);
+				tc_hint(err, "see 'tenantctl help' for the options");
+				break;
+			}
+			if (eq) {
+				if (!o->metavar) {
+					st = tc_fail(err, TC_ERR_USAGE, "option '--%s' takes no value", o->name);
+					break;
+				}
+				value = eq + 1;
+			}
+		} else {
+			o = find_opt_short(a[1], &global);
+			if (!o) {
+				st = tc_fail(err, TC_ERR_USAGE, "unknown option '-%c'", a[1]);
+				tc_hint(err, "see 'tenantctl help' for the options");
+				break;
+			}
+			if (a[2]) {
+				if (!o->metavar) {
+					st = tc_fail(err, TC_ERR_USAGE, "option '-%c' takes no value", a[1]);
+					break;
+				}
+				value = a + 2;
+			}
+		}
+		if (o->metavar && !value) {
+			if (i + 1 >= argc) {
+				st = tc_fail(err, TC_ERR_USAGE, "option '--%s' needs a value (%s)", o->name,
+					     o->metavar);
+				break;
+			}
+			value = argv[++i];
+		}
+		if (global)
+			set_global(inv, o, value ? value : "");
+		else
+			pend[npend++] = (pending_opt){o, value, a};
+	}
+
+	if (st == TC_OK && nwords) {
+		size_t best_used = 0;
+		const cmd_spec *best = NULL;
+		for (size_t i = 0; i < cmd_table_len; i++) {
+			size_t used;
+			if (words_match(cmd_table[i].words, words, nwords, &used) && used > best_used) {
+				best = &cmd_table[i];
+				best_used = used;
+			}
+		}
+		if (!best) {
+			strbuf subs = STRBUF_INIT;
+			list_group(&subs, words[0]);
+			if (subs.len && nwords == 1) {
+				st = tc_fail(err, TC_ERR_USAGE, "'%s' needs a subcommand: %s", words[0],
+					     sb_str(&subs));
+			} else if (subs.len) {
+				st = tc_fail(err, TC_ERR_USAGE, "unknown command '%s %s'", words[0],
+					     words[1]);
+				tc_hint(err, "'%s' has: %s", words[0], sb_str(&subs));
+			} else {
+				st = tc_fail(err, TC_ERR_USAGE, "unknown command '%s'", words[0]);
+				tc_hint(err, "see 'tenantctl help' for the commands");
+			}
+			sb_free(&subs);
+		} else {
+			inv->call.spec = best;
+			inv->nwords = best_used;
+			inv->call.nargs = nwords - best_used;
+			inv->call.args = xcalloc(inv->call.nargs + 1, sizeof *inv->call.args);
+			for (size_t i = 0; i < inv->call.nargs; i++)
+				inv->call.args[i] = xstrdup(words[best_used + i]);
+		}
+	}
+
+	for (size_t i = 0; st == TC_OK && i < npend; i++) {
+		const cmd_spec *spec = inv->call.spec;
+		if (!spec || !spec_has_opt(spec, pend[i].opt)) {
+			st = tc_fail(err, TC_ERR_USAGE, "option '%s' does not apply to %s%s%s",
+				     pend[i].as_typed, spec ? "'" : "", spec ? spec->words : "no command",
+				     spec ? "'" : "");
+			if (spec)
+				tc_hint(err, "see 'tenantctl %s --help'", spec->words);
+			break;
+		}
+		add_optval(&inv->call, pend[i].opt, pend[i].value);
+	}
+	for (size_t i = 0; st == TC_OK && i < inv->call.nopts; i++) {
+		const cmd_optval *ov = &inv->call.opts[i];
+		for (size_t j = i + 1; j < inv->call.nopts; j++)
+			if (inv->call.opts[j].opt == ov->opt && !(ov->opt->flags & OPT_REPEAT)) {
+				st = tc_fail(err, TC_ERR_USAGE, "option '--%s' given twice",
+					     ov->opt->name);
+				break;
+			}
+	}
+
+	const cmd_spec *spec = inv->call.spec;
+	if (st == TC_OK && spec && !inv->call.help) {
+		int n = (int)inv->call.nargs;
+		if (n < spec->min_args || (spec->max_args >= 0 && n > spec->max_args)) {
+			st = tc_fail(err, TC_ERR_USAGE, "'%s' takes %s (got %d argument%s)",
+				     spec->words, *spec->synopsis ? spec->synopsis : "no arguments", n,
+				     n == 1 ? "" : "s");
+			strbuf usage = STRBUF_INIT;
+			cmd_usage_line(&usage, spec);
+			tc_hint(err, "usage: %s", sb_str(&usage));
+			sb_free(&usage);
+		}
+	}
+	if (st == TC_OK && inv->g.json && inv->g.csv)
+		st = tc_fail(err, TC_ERR_USAGE, "--json and --csv cannot be used together");
+
+	free(words);
+	free(pend);
+	if (st != TC_OK)
+		cmd_invocation_free(inv);
+	return st;
+}
+
+void cmd_invocation_free(cmd_invocation *inv)
+{
+	cmd_globals *g = &inv->g;
+	free(g->dsn);
+	free(g->target);
+	free(g->service);
+	free(g->profile);
+	free(g->config);
+	for (size_t i = 0; i < inv->call.nargs; i++)
+		free(inv->call.args[i]);
+	free(inv->call.args);
+	for (size_t i = 0; i < inv->call.nopts; i++)
+		free(inv->call.opts[i].value);
+	free(inv->call.opts);
+	memset(inv, 0, sizeof *inv);
+}
+
+const char *cmd_opt_value(const cmd_call *call, const char *name)
+{
+	const char *v = NULL;
+	for (size_t i = 0; i < call->nopts; i++)
+		if (strcmp(call->opts[i].opt->name, name) == 0)
+			v = call->opts[i].value;
+	return v;
+}
+
+size_t cmd_opt_values(const cmd_call *call, const char *name, const char ***out)
+{
+	const char **vals = xcalloc(call->nopts + 1, sizeof *vals);
+	size_t n = 0;
+	for (size_t i = 0; i < call->nopts; i++)
+		if (strcmp(call->opts[i].opt->name, name) == 0)
+			vals[n++] = call->opts[i].value;
+	*out = vals;
+	return n;
+}
+
+const cmd_spec *cmd_find(const char *words)
+{
+	for (size_t i = 0; i < cmd_table_len; i++)
+		if (strcmp(cmd_table[i].words, words) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ running */
+
+tc_status cmd_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
+{
+	const cmd_spec *spec = call->spec;
+	res_init(out, RES_EMPTY);
+	if ((spec->flags & CMD_WRITES) && !session_writable(s)) {
+		tc_fail(err, TC_ERR_REFUSED,
+			"'%s' changes the database and this session is read-only", spec->words);
+		if (session_target_name(s))
+			tc_hint(err, "run it again with --write, or set write = true in [target %s]",
+				session_target_name(s));
+		else
+			tc_hint(err, "run it again with --write");
+		return TC_ERR_REFUSED;
+	}
+	return spec->run(s, call, out, err);
+}
+
+/* ------------------------------------------------------------------ help */
+
+static void opt_text(strbuf *sb, const cmd_opt *o)
+{
+	if (o->short_name)
+		sb_addf(sb, "-%c, ", o->short_name);
+	sb_addf(sb, "--%s", o->name);
+	if (o->metavar)
+		sb_addf(sb, " %s", o->metavar);
+}
+
+void cmd_usage_line(strbuf *out, const cmd_spec *spec)
+{
+	sb_addf(out, "tenantctl %s", spec->words);
+	for (const cmd_opt *o = spec->opts; o && o->name; o++) {
+		sb_addf(out, " [--%s", o->name);
+		if (o->metavar)
+			sb_addf(out, " %s", o->metavar);
+		sb_add(out, o->flags & OPT_REPEAT ? "]..." : "]");
+	}
+	if (*spec->synopsis)
+		sb_addf(out, " %s", spec->synopsis);
+}
+
+static void pad_to(strbuf *sb, size_t start, size_t col)
+{
+	size_t used = sb->len - start;
+	sb_addc(sb, ' ');
+	for (size_t i = used + 1; i < col; i++)
+		sb_addc(sb, ' ');
+}
+
+static void opt_list(strbuf *out, const cmd_opt *opts)
+{
+	for (const cmd_opt *o = opts; o && o->name; o++) {
+		size_t start = out->len;
+		sb_add(out, "  ");
+		opt_text(out, o);
+		pad_to(out, start, 28);
+		sb_addf(out, "%s\n", o->help);
+	}
+}
+
+void cmd_help_text(strbuf *out, const cmd_spec *spec, bool read_only)
+{
+	if (spec) {
+		sb_add(out, "Usage: ");
+		cmd_usage_line(out, spec);
+		sb_addf(out, "\n\n%s.\n", spec->help);
+		if (spec->flags & CMD_WRITES)
+			sb_addf(out, "\nThis command changes the database: it needs --write%s.\n",
+				read_only ? " (this session is read-only)" : "");
+		if (spec->opts) {
+			sb_add(out, "\nOptions:\n");
+			opt_list(out, spec->opts);
+		}
+		sb_add(out, "\nGlobal options (before or after the command): see 'tenantctl help'.\n");
+		return;
+	}
+	sb_add(out, "Usage: tenantctl [GLOBAL OPTIONS] [COMMAND [ARGS]]\n\n"
+		    "An operator's console for a multi-tenant PostgreSQL deployment.\n"
+		    "Sessions are read-only unless --write is given.\n\nCommands:\n");
+	for (size_t i = 0; i < cmd_table_len; i++) {
+		const cmd_spec *c = &cmd_table[i];
+		size_t start = out->len;
+		sb_addf(out, "  %s", c->words);
+		if (*c->synopsis)
+			sb_addf(out, " %s", c->synopsis);
+		pad_to(out, start, 30);
+		sb_add(out, c->help);
+		if (c->flags & CMD_WRITES)
+			sb_add(out, read_only ? " [writes: needs --write]" : " [writes]");
+		sb_addc(out, '\n');
+	}
+	sb_add(out, "\nGlobal options:\n");
+	opt_list(out, cmd_global_opts);
+	sb_add(out, "\n'tenantctl COMMAND --help' shows a command's options; man tenantctl has more.\n");
+}
+
+/* roff needs hyphens escaped and lines that start with a dot or quote guarded. */
+static void roff(strbuf *sb, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		sb_add(sb, "\\&");
+	for (; *s; s++) {
+		if (*s == '-')
+			sb_add(sb, "\\-");
+		else if (*s == '\\')
+			sb_add(sb, "\\e");
+		else
+			sb_addc(sb, *s);
+	}
+}
+
+static void man_opts(strbuf *out, const cmd_opt *opts)
+{
+	for (const cmd_opt *o = opts; o && o->name; o++) {
+		sb_add(out, ".TP\n.B ");
+		strbuf t = STRBUF_INIT;
+		opt_text(&t, o);
+		roff(out, sb_str(&t));
+		sb_free(&t);
+		sb_addc(out, '\n');
+		roff(out, o->help);
+		sb_add(out, ".\n");
+	}
+}
+
+void cmd_man_section(strbuf *out)
+{
+	sb_add(out, ".SH GLOBAL OPTIONS\n"
+		    "These options may stand before or after the command words.\n");
+	man_opts(out, cmd_global_opts);
+	sb_add(out, ".SH COMMANDS\n"
+		    "Commands marked \\fB(writes)\\fR change the database and are refused "
+		    "unless the session was opened with \\fB\\-\\-write\\fR.\n");
+	for (size_t i = 0; i < cmd_table_len; i++) {
+		const cmd_spec *c = &cmd_table[i];
+		strbuf usage = STRBUF_INIT;
+		cmd_usage_line(&usage, c);
+		sb_add(out, ".TP\n.B ");
+		roff(out, sb_str(&usage));
+		sb_free(&usage);
+		sb_addc(out, '\n');
+		roff(out, c->help);
+		sb_add(out, c->flags & CMD_WRITES ? ". \\fB(writes)\\fR\n" : ".\n");
+		if (c->opts) {
+			sb_add(out, ".RS\n");
+			man_opts(out, c->opts);
+			sb_add(out, ".RE\n");
+		}
+	}
+}

@@ -1,0 +1,248 @@
+#include "config.h"
+
+#include "conn.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conninfo.h"
+#include "db.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+struct tc_conn {
+	PGconn *pg;
+	bool write;
+	char *describe; /* host=... port=... dbname=... user=... */
+	char *masked;   /* the DSN as given, secrets masked */
+};
+
+/* libpq's `options` takes backslash-escaped spaces; our values are checked
+ * durations, but the DSN's own options may carry anything. */
+static void add_setting(strbuf *opts, const char *name, const char *value)
+{
+	if (opts->len)
+		sb_addc(opts, ' ');
+	sb_addf(opts, "-c %s=", name);
+	for (const char *p = value; *p; p++) {
+		if (*p == ' ' || *p == '\\')
+			sb_addc(opts, '\\');
+		sb_addc(opts, *p);
+	}
+}
+
+/* The `options` the DSN itself carries, so ours are added to them rather
+ * than replacing them. Caller frees. */
+static char *dsn_options(const char *dsn)
+{
+	if (!dsn || !*dsn)
+		return NULL;
+	PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
+	if (!opts)
+		return NULL;
+	char *out = NULL;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val && *o->val)
+			out = xstrdup(o->val);
+	PQconninfoFree(opts);
+	return out;
+}
+
+static char *describe_pg(PGconn *pg)
+{
+	const char *host = PQhost(pg), *port = PQport(pg), *db = PQdb(pg), *user = PQuser(pg);
+	return xasprintf("host=%s port=%s dbname=%s user=%s", host && *host ? host : "(default)",
+			 port && *port ? port : "(default)", db && *db ? db : "(default)",
+			 user && *user ? user : "(default)");
+}
+
+static PGconn *connect_once(const conn_params *p, const char *options, const char *password)
+{
+	const char *keys[8];
+	const char *vals[8];
+	int n = 0;
+	if (p->dsn && *p->dsn) {
+		keys[n] = "dbname";
+		vals[n++] = p->dsn;
+	}
+	if (p->service && *p->service) {
+		keys[n] = "service";
+		vals[n++] = p->service;
+	}
+	keys[n] = "fallback_application_name";
+	vals[n++] = CONN_APPLICATION_NAME;
+	keys[n] = "options";
+	vals[n++] = options;
+	if (password) {
+		keys[n] = "password";
+		vals[n++] = password;
+	}
+	keys[n] = NULL;
+	vals[n] = NULL;
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/* libpq's reason, one line: it ends messages with a newline and sometimes
+ * repeats "connection to server ... failed:" which we already say. */
+static char *pg_reason(PGconn *pg)
+{
+	const char *msg = PQerrorMessage(pg);
+	const char *tail = strstr(msg, "failed: ");
+	if (tail && strncmp(msg, "connection to server", 20) == 0)
+		msg = tail + 8;
+	/* Fold libpq's newlines and tabs into single spaces. */
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = msg; *p; p++) {
+		bool blank = *p == '\n' || *p == '\t' || *p == ' ';
+		if (!blank)
+			sb_addc(&sb, *p);
+		else if (sb.len && sb.data[sb.len - 1] != ' ')
+			sb_addc(&sb, ' ');
+	}
+	if (sb.len && sb.data[sb.len - 1] == ' ')
+		sb.data[--sb.len] = '\0';
+	return sb_steal(&sb);
+}
+
+tc_status conn_open(const conn_params *p, tc_conn **out, tc_error *err)
+{
+	*out = NULL;
+	strbuf opts = STRBUF_INIT;
+	char *own = dsn_options(p->dsn);
+	if (own)
+		sb_add(&opts, own);
+	free(own);
+	add_setting(&opts, "statement_timeout",
+		    p->statement_timeout ? p->statement_timeout : CONN_DEFAULT_STATEMENT_TIMEOUT);
+	add_setting(&opts, "lock_timeout",
+		    p->lock_timeout ? p->lock_timeout : CONN_DEFAULT_LOCK_TIMEOUT);
+	add_setting(&opts, "idle_in_transaction_session_timeout",
+		    p->idle_timeout ? p->idle_timeout : CONN_DEFAULT_IDLE_TIMEOUT);
+	/* Read-only sessions cannot write even by mistake. Write sessions leave
+	 * the setting alone, so a role or server that is read-only stays so and
+	 * its refusal reaches the operator. */
+	if (!p->write)
+		add_setting(&opts, "default_transaction_read_only", "on");
+
+	PGconn *pg = connect_once(p, sb_str(&opts), NULL);
+	if (PQstatus(pg) == CONNECTION_BAD && PQconnectionNeedsPassword(pg) &&
+	    !PQconnectionUsedPassword(pg) && p->ask_password) {
+		char *prompt = xasprintf("Password for user %s: ", PQuser(pg));
+		char *pw = p->ask_password(prompt, p->ask_password_ctx);
+		free(prompt);
+		if (pw) {
+			PQfinish(pg);
+			pg = connect_once(p, sb_str(&opts), pw);
+			explicit_bzero(pw, strlen(pw));
+			free(pw);
+		}
+	}
+	sb_free(&opts);
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		char *where = describe_pg(pg);
+		char *why = pg_reason(pg);
+		tc_fail(err, TC_ERR_DB, "could not connect to %s: %s", where, why);
+		if (strstr(why, "password authentication failed") || strstr(why, "no password supplied"))
+			tc_hint(err, "check the user and password; store the password in ~/.pgpass "
+				     "(or PGPASSFILE) rather than in the DSN");
+		else
+			tc_hint(err, "check that the server is running and that the target "
+				     "(-d, -t, --service or the PG* environment) names it");
+		free(where);
+		free(why);
+		PQfinish(pg);
+		return TC_ERR_DB;
+	}
+
+	tc_conn *c = xcalloc(1, sizeof *c);
+	c->pg = pg;
+	c->write = p->write;
+	c->describe = describe_pg(pg);
+	c->masked = conninfo_mask(p->dsn);
+	*out = c;
+	return TC_OK;
+}
+
+void conn_close(tc_conn *c)
+{
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c->describe);
+	free(c->masked);
+	free(c);
+}
+
+bool conn_writable(const tc_conn *c)
+{
+	return c->write;
+}
+
+const char *conn_describe(const tc_conn *c)
+{
+	return c->describe;
+}
+
+struct pg_conn *conn_pg(tc_conn *c)
+{
+	return c->pg;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+tc_status conn_info_read(tc_conn *c, conn_info *out, tc_error *err)
+{
+	memset(out, 0, sizeof *out);
+	db_rows rows = DB_ROWS_INIT;
+	tc_status st = db_query(c,
+				"SELECT current_setting('server_version'),"
+				" current_setting('server_version_num'),"
+				" current_user, current_database(), pg_is_in_recovery(),"
+				" current_setting('default_transaction_read_only'),"
+				" current_setting('statement_timeout'),"
+				" current_setting('lock_timeout'),"
+				" current_setting('idle_in_transaction_session_timeout'),"
+				" current_setting('application_name')",
+				0, NULL, &rows, err);
+	if (st != TC_OK)
+		return st;
+	out->server_version = dup_or_null(db_get(&rows, 0, 0));
+	out->server_version_num = atoi(db_get(&rows, 0, 1));
+	out->user = dup_or_null(db_get(&rows, 0, 2));
+	out->database = dup_or_null(db_get(&rows, 0, 3));
+	out->in_recovery = strcmp(db_get(&rows, 0, 4), "t") == 0;
+	out->session_read_only = strcmp(db_get(&rows, 0, 5), "on") == 0;
+	out->statement_timeout = dup_or_null(db_get(&rows, 0, 6));
+	out->lock_timeout = dup_or_null(db_get(&rows, 0, 7));
+	out->idle_timeout = dup_or_null(db_get(&rows, 0, 8));
+	out->application_name = dup_or_null(db_get(&rows, 0, 9));
+	db_rows_free(&rows);
+
+	out->host = dup_or_null(PQhost(c->pg));
+	out->port = dup_or_null(PQport(c->pg));
+	out->conninfo_masked = xstrdup(c->masked);
+	out->tls = PQsslInUse(c->pg) != 0;
+	out->tls_protocol = out->tls ? dup_or_null(PQsslAttribute(c->pg, "protocol")) : NULL;
+	return TC_OK;
+}
+
+void conn_info_free(conn_info *i)
+{
+	free(i->server_version);
+	free(i->user);
+	free(i->database);
+	free(i->host);
+	free(i->port);
+	free(i->conninfo_masked);
+	free(i->tls_protocol);
+	free(i->statement_timeout);
+	free(i->lock_timeout);
+	free(i->idle_timeout);
+	free(i->application_name);
+	memset(i, 0, sizeof *i);
+}

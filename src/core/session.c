@@ -1,0 +1,126 @@
+#include "config.h"
+
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
+
+struct tc_session {
+	cfg_file cfg;
+	const cfg_target *target; /* borrowed from cfg */
+	char *dsn, *service;      /* resolved connection */
+	bool write;
+	conn_password_fn ask_password;
+	void *ask_ctx;
+	tc_conn *conn;
+};
+
+static void list_targets(strbuf *sb, const cfg_file *cfg)
+{
+	for (size_t i = 0; i < cfg->n_targets; i++)
+		sb_addf(sb, "%s%s", i ? ", " : "", cfg->targets[i].name);
+}
+
+tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void *ask_ctx,
+		       tc_session **out, tc_error *err)
+{
+	*out = NULL;
+	tc_session *s = xcalloc(1, sizeof *s);
+	char *path = g->config ? xstrdup(g->config) : cfg_default_path();
+	tc_status st = TC_OK;
+	if (path)
+		st = cfg_load(path, g->config != NULL, &s->cfg, err);
+	free(path);
+	if (st != TC_OK) {
+		free(s);
+		return st;
+	}
+	if (g->target) {
+		s->target = cfg_target_find(&s->cfg, g->target);
+		if (!s->target) {
+			strbuf known = STRBUF_INIT;
+			list_targets(&known, &s->cfg);
+			tc_fail(err, TC_ERR_USAGE, "no target named '%s' in %s", g->target,
+				s->cfg.path ? s->cfg.path : "the config file (there is none)");
+			if (known.len)
+				tc_hint(err, "known targets: %s", sb_str(&known));
+			else
+				tc_hint(err, "define it as a [target %s] section; see tenantctl.conf(5)",
+					g->target);
+			sb_free(&known);
+			session_close(s);
+			return TC_ERR_USAGE;
+		}
+	}
+	/* The command line overrides the target's connection, the way psql's
+	 * -d overrides PGDATABASE. */
+	const char *dsn = g->dsn ? g->dsn : cfg_get(s->target, "dsn");
+	const char *service = g->service ? g->service : cfg_get(s->target, "service");
+	s->dsn = dsn ? xstrdup(dsn) : NULL;
+	s->service = service ? xstrdup(service) : NULL;
+	s->write = g->write || cfg_get_bool(s->target, "write", false);
+	s->ask_password = ask_password;
+	s->ask_ctx = ask_ctx;
+	*out = s;
+	return TC_OK;
+}
+
+tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err)
+{
+	if (!s->conn) {
+		conn_params p = {
+			.dsn = s->dsn,
+			.service = s->service,
+			.write = s->write,
+			.statement_timeout = cfg_get(s->target, "statement_timeout"),
+			.lock_timeout = cfg_get(s->target, "lock_timeout"),
+			.idle_timeout = cfg_get(s->target, "idle_in_transaction_session_timeout"),
+			.ask_password = s->ask_password,
+			.ask_password_ctx = s->ask_ctx,
+		};
+		tc_status st = conn_open(&p, &s->conn, err);
+		if (st != TC_OK)
+			return st;
+	}
+	*out = s->conn;
+	return TC_OK;
+}
+
+bool session_writable(const tc_session *s)
+{
+	return s->write;
+}
+
+const cfg_target *session_target(const tc_session *s)
+{
+	return s->target;
+}
+
+const char *session_target_name(const tc_session *s)
+{
+	return s->target ? s->target->name : NULL;
+}
+
+const cfg_file *session_config(const tc_session *s)
+{
+	return &s->cfg;
+}
+
+const char *session_setting(const tc_session *s, const char *key)
+{
+	return cfg_get(s->target, key);
+}
+
+void session_close(tc_session *s)
+{
+	if (!s)
+		return;
+	conn_close(s->conn);
+	cfg_free(&s->cfg);
+	free(s->dsn);
+	free(s->service);
+	free(s);
+}

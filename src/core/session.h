@@ -1,0 +1,32 @@
+/* session: what one invocation works against: the config file, the chosen
+ * target, whether writes were asked for, and (lazily) the connection. */
+#ifndef TC_SESSION_H
+#define TC_SESSION_H
+
+#include <stdbool.h>
+
+#include "cmdtab.h"
+#include "cfgfile.h"
+#include "conn.h"
+#include "error.h"
+
+typedef struct tc_session tc_session;
+
+/* Load the config file (g->config, else the default path) and resolve the
+ * target: -t NAME from the file; -d/--service override its connection.
+ * Does not connect. Borrows nothing from g. Free with session_close. */
+tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void *ask_ctx,
+		       tc_session **out, tc_error *err);
+/* The connection, opened on first use; borrowed. */
+tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err);
+/* Writes asked for (--write, or write = true on the target). */
+bool session_writable(const tc_session *s);
+/* The target section (NULL without -t); borrowed. */
+const cfg_target *session_target(const tc_session *s);
+const char *session_target_name(const tc_session *s);
+const cfg_file *session_config(const tc_session *s);
+/* A setting for the target: the config file's value, NULL when unset. */
+const char *session_setting(const tc_session *s, const char *key);
+void session_close(tc_session *s);
+
+#endif
