@@ -100,13 +100,19 @@ static void render_table(FILE *f, const tc_result *r, bool color)
 			cells[i * nc + j] = c;
 		}
 	for (size_t j = 0; j < nc; j++) {
+		size_t gap = w[j] - out_display_width(r->cols[j].name);
+		bool right = r->cols[j].type == RES_T_INT;
+		if (right)
+			pad(f, gap);
 		if (color)
 			fputs("\033[1m", f);
 		fputs(r->cols[j].name, f);
 		if (color)
 			fputs("\033[0m", f);
+		if (!right && j + 1 < nc)
+			pad(f, gap);
 		if (j + 1 < nc)
-			pad(f, w[j] - out_display_width(r->cols[j].name) + 2);
+			pad(f, 2);
 	}
 	fputc('\n', f);
 	for (size_t j = 0; j < nc; j++) {
