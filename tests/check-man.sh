@@ -6,18 +6,18 @@ srcdir=${TC_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${TC_BUILDDIR:-$srcdir}
 page="$srcdir/man/tenantctl.1"
 gen="$builddir/tests/print-man-commands"
-begin='.\" BEGIN GENERATED COMMANDS'
-end='.\" END GENERATED COMMANDS'
+# The markers are roff comments: .\" BEGIN/END GENERATED COMMANDS
 
 want=$(mktemp) && have=$(mktemp) || exit 99
 trap 'rm -f "$want" "$have"' EXIT
 "$gen" >"$want" || { echo "Bail out! $gen failed"; exit 99; }
-awk -v b="$begin" -v e="$end" '$0==e{p=0} p{print} $0==b{p=1}' "$page" >"$have"
+awk '/^\.\\" END GENERATED COMMANDS$/{p=0} p{print} /^\.\\" BEGIN GENERATED COMMANDS$/{p=1}' "$page" >"$have"
 
 if [ "${1:-}" = "--update" ]; then
-	awk -v b="$begin" -v e="$end" -v f="$want" '
-		$0==b{print; while ((getline l < f) > 0) print l; skip=1; next}
-		$0==e{skip=0} !skip{print}' "$page" >"$page.new" && mv "$page.new" "$page"
+	awk -v f="$want" '
+		/^\.\\" BEGIN GENERATED COMMANDS$/{print; while ((getline l < f) > 0) print l; skip=1; next}
+		/^\.\\" END GENERATED COMMANDS$/{skip=0} !skip{print}' "$page" >"$page.new" &&
+		cat "$page.new" >"$page" && rm -f "$page.new"
 	echo "updated $page"
 	exit 0
 fi

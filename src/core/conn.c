@@ -126,8 +126,9 @@ tc_status conn_open(const conn_params *p, tc_conn **out, tc_error *err)
 		add_setting(&opts, "default_transaction_read_only", "on");
 
 	PGconn *pg = connect_once(p, sb_str(&opts), NULL);
-	if (PQstatus(pg) == CONNECTION_BAD && PQconnectionNeedsPassword(pg) &&
-	    !PQconnectionUsedPassword(pg) && p->ask_password) {
+	/* NeedsPassword is true only when the server asked and none was
+	 * available (not when a given one was wrong): ask once, as psql does. */
+	if (PQstatus(pg) == CONNECTION_BAD && PQconnectionNeedsPassword(pg) && p->ask_password) {
 		char *prompt = xasprintf("Password for user %s: ", PQuser(pg));
 		char *pw = p->ask_password(prompt, p->ask_password_ctx);
 		free(prompt);
