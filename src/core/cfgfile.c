@@ -2,6 +2,7 @@
 
 #include "cfgfile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -30,23 +31,26 @@ typedef enum key_kind { KIND_STRING, KIND_BOOL, KIND_DURATION, KIND_PATH } key_k
 typedef struct known_key {
 	const char *name;
 	key_kind kind;
+	bool per_chain; /* may also be set as NAME.CHAIN for one migration chain */
 } known_key;
 
 /* Every key a [target] section may set. Add new keys here; they are then
  * accepted, validated by kind and listed in the "unknown key" hint. No key
  * may be empty: an empty setting is almost always a half-edited line. */
 static const known_key known_keys[] = {
-	{"dsn", KIND_STRING},
-	{"service", KIND_STRING},
-	{"write", KIND_BOOL},
-	{"statement_timeout", KIND_DURATION},
-	{"lock_timeout", KIND_DURATION},
-	{"idle_in_transaction_session_timeout", KIND_DURATION},
-	{"migrations", KIND_PATH},
-	{"reference", KIND_STRING},
-	{"allowlist", KIND_PATH},
-	{"profile", KIND_STRING},
-	{"history_table", KIND_STRING},
+	{"dsn", KIND_STRING, false},
+	{"service", KIND_STRING, false},
+	{"write", KIND_BOOL, false},
+	{"statement_timeout", KIND_DURATION, false},
+	{"lock_timeout", KIND_DURATION, false},
+	{"idle_in_transaction_session_timeout", KIND_DURATION, false},
+	{"migrations", KIND_PATH, true},
+	{"migrations_format", KIND_STRING, true},
+	{"history", KIND_STRING, true},
+	{"history_table", KIND_STRING, true},
+	{"reference", KIND_STRING, false},
+	{"allowlist", KIND_PATH, false},
+	{"profile", KIND_STRING, false},
 };
 
 #define N_KNOWN_KEYS (sizeof known_keys / sizeof known_keys[0])
@@ -67,11 +71,28 @@ static const char *kind_hint(key_kind kind)
 	return "give a value, or remove the line";
 }
 
+/* A chain name, as in "migrations.tracing": letters, digits, _ and -. */
+static bool valid_chain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
 static const known_key *key_lookup(const char *name)
 {
-	for (size_t i = 0; i < N_KNOWN_KEYS; i++)
-		if (strcmp(known_keys[i].name, name) == 0)
-			return &known_keys[i];
+	const char *dot = strchr(name, '.');
+	size_t len = dot ? (size_t)(dot - name) : strlen(name);
+	for (size_t i = 0; i < N_KNOWN_KEYS; i++) {
+		const known_key *k = &known_keys[i];
+		if (strlen(k->name) != len || strncmp(k->name, name, len) != 0)
+			continue;
+		if (!dot || (k->per_chain && valid_chain_name(dot + 1)))
+			return k;
+	}
 	return NULL;
 }
 
@@ -137,6 +158,8 @@ static void hint_unknown_key(tc_error *err, const char *name)
 	sb_add(&sb, "known keys:");
 	for (size_t i = 0; i < N_KNOWN_KEYS; i++)
 		sb_addf(&sb, "%s %s", i ? "," : "", known_keys[i].name);
+	sb_add(&sb, " (migrations, migrations_format, history and history_table may also be "
+		    "set for one chain as KEY.CHAIN)");
 	tc_hint(err, "%s", sb_str(&sb));
 	sb_free(&sb);
 }

@@ -117,6 +117,23 @@ static void test_valid_file(void **state)
 	cfg_free(&cfg); /* twice is harmless */
 }
 
+/* Chain settings: KEY.CHAIN for the keys a migration chain has. */
+static void test_chain_keys(void **state)
+{
+	(void)state;
+	cfg_file cfg = CFG_FILE_INIT;
+	parse_ok("[target t]\nmigrations = db/core\nmigrations.tracing = db/tracing\n"
+		 "history_table.tracing = public.tracing_migrations\nhistory.tracing = dbmate\n"
+		 "migrations_format.tracing = dbmate\n",
+		 &cfg);
+	const cfg_target *t = cfg_target_find(&cfg, "t");
+	assert_string_equal(cfg_get(t, "migrations"), "db/core");
+	assert_string_equal(cfg_get(t, "migrations.tracing"), "db/tracing");
+	assert_string_equal(cfg_get(t, "history_table.tracing"), "public.tracing_migrations");
+	assert_int_equal(cfg_get_line(t, "history.tracing"), 5);
+	cfg_free(&cfg);
+}
+
 static void test_quoted_values(void **state)
 {
 	(void)state;
@@ -211,6 +228,11 @@ typedef struct bad_case {
 #define WITH_NUL(s) s, sizeof(s) - 1
 
 static const bad_case bad_cases[] = {
+	/* chain keys: only the chainable keys, with a plausible chain name */
+	{T "dsn.tracing = x\n", 0, "cfg:2:", "unknown key 'dsn.tracing'", "KEY.CHAIN"},
+	{T "migrations. = x\n", 0, "cfg:2:", "unknown key 'migrations.'", NULL},
+	{T "migrations.a b = x\n", 0, "cfg:2:", "unknown key", NULL},
+	{T "migrations.x = a\nmigrations.x = b\n", 0, "cfg:3:", "duplicate key 'migrations.x'", NULL},
 	/* settings outside a section */
 	{"dsn = x\n", 0, "cfg:1:", "'dsn' is set outside any [target NAME] section", "[target prod]"},
 	{"# c\n\nwrite = true\n[target a]\n", 0, "cfg:3:", "outside any [target NAME] section", NULL},
@@ -650,6 +672,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_file),
+		cmocka_unit_test(test_chain_keys),
 		cmocka_unit_test(test_quoted_values),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_empty_inputs_and_bom),
