@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "general.h"
+#include "migcmd.h"
 #include "session.h"
 #include "xalloc.h"
 
@@ -25,6 +26,45 @@ const cmd_opt cmd_global_opts[] = {
 	{NULL, 0, NULL, 0, NULL},
 };
 
+/* Options shared by the migrate commands. */
+#define MIG_SOURCE_OPTS                                                                          \
+	{"dir", 0, "DIR", 0, "the migrations folder (default: the target's migrations, else "     \
+			     "./db/migrations)"},                                                    \
+	{"format", 0, "FORMAT", 0, "native, dbmate, golang-migrate, flyway or prisma "             \
+				   "(default: detected from the files)"},                            \
+	{"table", 0, "SCHEMA.TABLE", 0, "the history table (default "                              \
+					"public.tenantctl_schema_migrations)"},                       \
+	{"chain", 0, "NAME", 0, "only this chain of the target"}
+#define MIG_RUN_OPTS                                                                             \
+	MIG_SOURCE_OPTS,                                                                         \
+	{"lock-wait", 0, "SECONDS", 0, "wait this long for another runner's lock (default 0)"},   \
+	{"dry-run", 0, NULL, OPT_READ_ONLY, "show what would run, run nothing"}
+#define OPTS_END {NULL, 0, NULL, 0, NULL}
+
+static const cmd_opt mig_status_opts[] = {
+	MIG_SOURCE_OPTS,
+	{"strict", 0, NULL, 0, "exit 1 when a migration is edited, missing, failed or duplicate"},
+	OPTS_END,
+};
+static const cmd_opt mig_up_opts[] = {
+	MIG_RUN_OPTS,
+	{"allow-out-of-order", 0, NULL, 0, "also apply pending migrations older than applied ones"},
+	OPTS_END,
+};
+static const cmd_opt mig_down_opts[] = {MIG_RUN_OPTS, OPTS_END};
+static const cmd_opt mig_source_opts[] = {MIG_SOURCE_OPTS, OPTS_END};
+static const cmd_opt mig_adopt_opts[] = {
+	MIG_SOURCE_OPTS,
+	{"from", 0, "TOOL", 0, "dbmate, golang-migrate, flyway or prisma"},
+	OPTS_END,
+};
+static const cmd_opt mig_resolve_opts[] = {
+	MIG_SOURCE_OPTS,
+	{"applied", 0, NULL, 0, "it was finished by hand: record it as applied"},
+	{"rolled-back", 0, NULL, 0, "it was undone by hand: forget it"},
+	OPTS_END,
+};
+
 /* Every command tenantctl knows. Add a command here and nowhere else: the
  * dispatcher, help, completion, the read-only gate and the man page follow. */
 const cmd_spec cmd_table[] = {
@@ -34,6 +74,29 @@ const cmd_spec cmd_table[] = {
 	{"info", "", 0, 0, CMD_DB, NULL,
 	 "connect and describe the server, the session and its settings", general_info},
 	{"targets", "", 0, 0, 0, NULL, "list the targets of the config file", general_targets},
+	{"migrate status", "", 0, 0, CMD_DB, mig_status_opts,
+	 "list every migration with its state: applied, pending, missing, edited, out-of-order, "
+	 "duplicate or failed",
+	 migcmd_status},
+	{"migrate step", "", 0, 0, CMD_DB | CMD_WRITES, mig_up_opts, "apply the next pending migration",
+	 migcmd_run},
+	{"migrate up", "", 0, 0, CMD_DB | CMD_WRITES, mig_up_opts, "apply every pending migration",
+	 migcmd_run},
+	{"migrate to", "VERSION", 1, 1, CMD_DB | CMD_WRITES, mig_up_opts,
+	 "apply or revert migrations until VERSION is the newest applied", migcmd_run},
+	{"migrate down", "[N]", 0, 1, CMD_DB | CMD_WRITES, mig_down_opts,
+	 "revert the newest N applied migrations (default 1)", migcmd_run},
+	{"migrate redo", "", 0, 0, CMD_DB | CMD_WRITES, mig_down_opts,
+	 "revert the newest applied migration and apply it again", migcmd_run},
+	{"migrate preview", "[VERSION]", 0, 1, CMD_DB, mig_source_opts,
+	 "run the next (or named) migration in a transaction, show what it changes, roll back",
+	 migcmd_preview},
+	{"migrate adopt", "", 0, 0, CMD_DB | CMD_WRITES, mig_adopt_opts,
+	 "import another tool's migration history without running anything", migcmd_adopt},
+	{"migrate resolve", "VERSION", 1, 1, CMD_DB | CMD_WRITES, mig_resolve_opts,
+	 "settle a migration that failed outside a transaction", migcmd_resolve},
+	{"migrate new", "NAME", 1, 1, 0, mig_source_opts,
+	 "write a new empty migration with the next version, in the folder's format", migcmd_new},
 };
 const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];
 
@@ -134,12 +197,13 @@ static bool words_match(const char *spec_words, char *const *words, size_t n, si
 	return true;
 }
 
-static bool spec_has_opt(const cmd_spec *spec, const cmd_opt *o)
+/* The command's own entry for an option (names repeat across commands). */
+static const cmd_opt *spec_opt(const cmd_spec *spec, const cmd_opt *o)
 {
 	for (const cmd_opt *x = spec->opts; x && x->name; x++)
-		if (x == o)
-			return true;
-	return false;
+		if (strcmp(x->name, o->name) == 0)
+			return x;
+	return NULL;
 }
 
 /* The subcommands of a group such as "migrate", for the error message. */
@@ -268,7 +332,8 @@ tc_status cmd_parse(int argc, char *const *argv, cmd_invocation *inv, tc_error *
 
 	for (size_t i = 0; st == TC_OK && i < npend; i++) {
 		const cmd_spec *spec = inv->call.spec;
-		if (!spec || !spec_has_opt(spec, pend[i].opt)) {
+		const cmd_opt *own = spec ? spec_opt(spec, pend[i].opt) : NULL;
+		if (!own) {
 			st = tc_fail(err, TC_ERR_USAGE, "option '%s' does not apply to %s%s%s",
 				     pend[i].as_typed, spec ? "'" : "", spec ? spec->words : "no command",
 				     spec ? "'" : "");
@@ -276,7 +341,7 @@ tc_status cmd_parse(int argc, char *const *argv, cmd_invocation *inv, tc_error *
 				tc_hint(err, "see 'tenantctl %s --help'", spec->words);
 			break;
 		}
-		add_optval(&inv->call, pend[i].opt, pend[i].value);
+		add_optval(&inv->call, own, pend[i].value);
 	}
 	for (size_t i = 0; st == TC_OK && i < inv->call.nopts; i++) {
 		const cmd_optval *ov = &inv->call.opts[i];
@@ -362,7 +427,11 @@ tc_status cmd_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc
 {
 	const cmd_spec *spec = call->spec;
 	res_init(out, RES_EMPTY);
-	if ((spec->flags & CMD_WRITES) && !session_writable(s)) {
+	bool writes = spec->flags & CMD_WRITES;
+	for (size_t i = 0; i < call->nopts; i++)
+		if (call->opts[i].opt->flags & OPT_READ_ONLY)
+			writes = false;
+	if (writes && !session_writable(s)) {
 		tc_fail(err, TC_ERR_REFUSED,
 			"'%s' changes the database and this session is read-only", spec->words);
 		if (session_target_name(s))

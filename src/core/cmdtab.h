@@ -22,7 +22,8 @@ enum cmd_flags {
 };
 
 enum cmd_opt_flags {
-	OPT_REPEAT = 1u << 0, /* may be given more than once */
+	OPT_REPEAT = 1u << 0,    /* may be given more than once */
+	OPT_READ_ONLY = 1u << 1, /* makes a WRITES command read-only (--dry-run) */
 };
 
 typedef struct cmd_opt {

@@ -16,6 +16,11 @@ struct tc_conn {
 	bool write;
 	char *describe; /* host=... port=... dbname=... user=... */
 	char *masked;   /* the DSN as given, secrets masked */
+	/* What a sibling connection needs: owned copies of the parameters, and
+	 * the password the operator typed, if any (wiped on close). */
+	conn_params params;
+	char *options;
+	char *password;
 };
 
 /* libpq's `options` takes backslash-escaped spaces; our values are checked
@@ -49,12 +54,30 @@ static char *dsn_options(const char *dsn)
 	return out;
 }
 
+/* Passwords do not linger in freed memory. */
+static void wipe(char *secret)
+{
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
+}
+
 static char *describe_pg(PGconn *pg)
 {
 	const char *host = PQhost(pg), *port = PQport(pg), *db = PQdb(pg), *user = PQuser(pg);
 	return xasprintf("host=%s port=%s dbname=%s user=%s", host && *host ? host : "(default)",
 			 port && *port ? port : "(default)", db && *db ? db : "(default)",
 			 user && *user ? user : "(default)");
+}
+
+/* libpq prints server notices on stderr by default; the core prints
+ * nothing, and DDL's notices ("relation already exists, skipping") are not
+ * the operator's business. */
+static void swallow_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
 }
 
 static PGconn *connect_once(const conn_params *p, const char *options, const char *password)
@@ -80,7 +103,10 @@ static PGconn *connect_once(const conn_params *p, const char *options, const cha
 	}
 	keys[n] = NULL;
 	vals[n] = NULL;
-	return PQconnectdbParams(keys, vals, 1);
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (pg)
+		PQsetNoticeProcessor(pg, swallow_notice, NULL);
+	return pg;
 }
 
 /* libpq's reason, one line: it ends messages with a newline and sometimes
@@ -125,21 +151,19 @@ tc_status conn_open(const conn_params *p, tc_conn **out, tc_error *err)
 	if (!p->write)
 		add_setting(&opts, "default_transaction_read_only", "on");
 
+	char *typed = NULL;
 	PGconn *pg = connect_once(p, sb_str(&opts), NULL);
 	/* NeedsPassword is true only when the server asked and none was
 	 * available (not when a given one was wrong): ask once, as psql does. */
 	if (PQstatus(pg) == CONNECTION_BAD && PQconnectionNeedsPassword(pg) && p->ask_password) {
 		char *prompt = xasprintf("Password for user %s: ", PQuser(pg));
-		char *pw = p->ask_password(prompt, p->ask_password_ctx);
+		typed = p->ask_password(prompt, p->ask_password_ctx);
 		free(prompt);
-		if (pw) {
+		if (typed) {
 			PQfinish(pg);
-			pg = connect_once(p, sb_str(&opts), pw);
-			explicit_bzero(pw, strlen(pw));
-			free(pw);
+			pg = connect_once(p, sb_str(&opts), typed);
 		}
 	}
-	sb_free(&opts);
 
 	if (PQstatus(pg) != CONNECTION_OK) {
 		char *where = describe_pg(pg);
@@ -154,6 +178,8 @@ tc_status conn_open(const conn_params *p, tc_conn **out, tc_error *err)
 		free(where);
 		free(why);
 		PQfinish(pg);
+		wipe(typed);
+		sb_free(&opts);
 		return TC_ERR_DB;
 	}
 
@@ -162,8 +188,49 @@ tc_status conn_open(const conn_params *p, tc_conn **out, tc_error *err)
 	c->write = p->write;
 	c->describe = describe_pg(pg);
 	c->masked = conninfo_mask(p->dsn);
+	c->params.dsn = p->dsn ? xstrdup(p->dsn) : NULL;
+	c->params.service = p->service ? xstrdup(p->service) : NULL;
+	c->params.write = p->write;
+	c->options = sb_steal(&opts);
+	c->password = typed;
 	*out = c;
 	return TC_OK;
+}
+
+tc_status conn_open_sibling(tc_conn *c, tc_conn **out, tc_error *err)
+{
+	PGconn *pg = connect_once(&c->params, c->options, c->password);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		char *why = pg_reason(pg);
+		tc_fail(err, TC_ERR_DB, "could not open a second connection to %s: %s", c->describe,
+			why);
+		tc_hint(err, "the server may be at max_connections; retry later");
+		free(why);
+		PQfinish(pg);
+		return TC_ERR_DB;
+	}
+	tc_conn *s = xcalloc(1, sizeof *s);
+	s->pg = pg;
+	s->write = c->write;
+	s->describe = xstrdup(c->describe);
+	s->masked = xstrdup(c->masked);
+	s->params.dsn = c->params.dsn ? xstrdup(c->params.dsn) : NULL;
+	s->params.service = c->params.service ? xstrdup(c->params.service) : NULL;
+	s->params.write = c->params.write;
+	s->options = xstrdup(c->options);
+	s->password = c->password ? xstrdup(c->password) : NULL;
+	*out = s;
+	return TC_OK;
+}
+
+int conn_backend_pid(const tc_conn *c)
+{
+	return PQbackendPID(c->pg);
+}
+
+int conn_server_version(const tc_conn *c)
+{
+	return PQserverVersion(c->pg);
 }
 
 void conn_close(tc_conn *c)
@@ -173,6 +240,10 @@ void conn_close(tc_conn *c)
 	PQfinish(c->pg);
 	free(c->describe);
 	free(c->masked);
+	free((char *)c->params.dsn);
+	free((char *)c->params.service);
+	free(c->options);
+	wipe(c->password);
 	free(c);
 }
 

@@ -60,6 +60,15 @@ typedef struct conn_info {
 tc_status conn_info_read(tc_conn *c, conn_info *out, tc_error *err);
 void conn_info_free(conn_info *info);
 
+/* The server process serving this connection. */
+int conn_backend_pid(const tc_conn *c);
+/* The server's version as a number (150018). */
+int conn_server_version(const tc_conn *c);
+
+/* Open a second connection to the same place with the same settings (for a
+ * watcher or a worker thread), without asking for a password again. */
+tc_status conn_open_sibling(tc_conn *c, tc_conn **out, tc_error *err);
+
 /* For the db module only: the libpq handle (PGconn *). */
 struct pg_conn;
 struct pg_conn *conn_pg(tc_conn *c);

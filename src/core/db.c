@@ -2,9 +2,12 @@
 
 #include "db.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "strbuf.h"
 #include "xalloc.h"
@@ -109,6 +112,68 @@ tc_status db_exec(tc_conn *c, const char *sql, int nparams, const char *const *p
 		*affected = n && *n ? atol(n) : 0;
 	}
 	PQclear(res);
+	return TC_OK;
+}
+
+static long elapsed_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void cancel_running(PGconn *pg)
+{
+	PGcancel *cancel = PQgetCancel(pg);
+	if (cancel) {
+		char buf[256];
+		PQcancel(cancel, buf, sizeof buf);
+		PQfreeCancel(cancel);
+	}
+}
+
+tc_status db_exec_watched(tc_conn *c, const char *sql, int tick_ms, db_tick_fn tick, void *ctx,
+			  db_outcome *out, tc_error *err)
+{
+	PGconn *pg = conn_pg(c);
+	if (out)
+		memset(out, 0, sizeof *out);
+	/* The extended protocol refuses several statements in one string, so a
+	 * splitting mistake shows as an error instead of an implicit transaction. */
+	if (!PQsendQueryParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0))
+		return fail_result(c, NULL, err);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bool cancelled = false;
+	while (PQisBusy(pg)) {
+		struct pollfd pfd = {PQsocket(pg), POLLIN, 0};
+		int n = poll(&pfd, 1, tick ? tick_ms : -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 0 && tick && !cancelled && !tick(ctx, elapsed_since(&t0))) {
+			cancel_running(pg);
+			cancelled = true;
+		}
+		if (n > 0 && !PQconsumeInput(pg))
+			break;
+	}
+	/* Keep the first result that says what happened; drain the rest. */
+	PGresult *keep = NULL, *res;
+	while ((res = PQgetResult(pg)) != NULL) {
+		if (!keep)
+			keep = res;
+		else
+			PQclear(res);
+	}
+	ExecStatusType st = keep ? PQresultStatus(keep) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+		return fail_result(c, keep, err);
+	if (out) {
+		const char *cnt = PQcmdTuples(keep);
+		out->rows = cnt && *cnt ? atol(cnt) : 0;
+		out->tag = xstrdup(PQcmdStatus(keep));
+	}
+	PQclear(keep);
 	return TC_OK;
 }
 

@@ -25,6 +25,21 @@ tc_status db_query(tc_conn *c, const char *sql, int nparams, const char *const *
 /* Run a statement for its effect; *affected (may be NULL) gets the row count. */
 tc_status db_exec(tc_conn *c, const char *sql, int nparams, const char *const *params,
 		  long *affected, tc_error *err);
+/* Called about every tick_ms while a statement runs, with the time it has
+ * run so far; returning false cancels the statement (PQcancel). */
+typedef bool (*db_tick_fn)(void *ctx, long elapsed_ms);
+
+typedef struct db_outcome {
+	long rows; /* rows affected (PQcmdTuples), 0 when none */
+	char *tag; /* owned; the command tag, "CREATE TABLE", "UPDATE 3" */
+} db_outcome;
+
+/* db_exec for one statement, sent asynchronously so the caller can watch
+ * it (who blocks it, how long it runs) and cancel it. tick and out may be
+ * NULL; the caller frees out->tag. */
+tc_status db_exec_watched(tc_conn *c, const char *sql, int tick_ms, db_tick_fn tick, void *ctx,
+			  db_outcome *out, tc_error *err);
+
 /* Borrowed cell, NULL for SQL NULL or out of range. */
 const char *db_get(const db_rows *rows, size_t row, size_t col);
 void db_rows_free(db_rows *rows);

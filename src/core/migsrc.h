@@ -34,6 +34,7 @@ typedef struct mig_file {
 	int up_line;     /* line in up_path where the up SQL starts (for messages) */
 	int down_line;
 	bool no_tx;      /* the file asked for transaction:false */
+	bool down_no_tx; /* the down section asked for transaction:false */
 	bool repeatable; /* Flyway R__: version is NULL-like "" and ordering is by name */
 	bool duplicate;  /* another file claims the same version */
 	char checksum[65]; /* sha256_sql_hex of up_sql */

@@ -16,6 +16,8 @@ struct tc_session {
 	conn_password_fn ask_password;
 	void *ask_ctx;
 	tc_conn *conn;
+	session_progress_fn progress;
+	void *progress_ctx;
 };
 
 static void list_targets(strbuf *sb, const cfg_file *cfg)
@@ -112,6 +114,18 @@ const cfg_file *session_config(const tc_session *s)
 const char *session_setting(const tc_session *s, const char *key)
 {
 	return cfg_get(s->target, key);
+}
+
+void session_set_progress(tc_session *s, session_progress_fn fn, void *ctx)
+{
+	s->progress = fn;
+	s->progress_ctx = ctx;
+}
+
+session_progress_fn session_progress(const tc_session *s, void **ctx)
+{
+	*ctx = s->progress_ctx;
+	return s->progress;
 }
 
 void session_close(tc_session *s)

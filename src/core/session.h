@@ -27,6 +27,12 @@ const char *session_target_name(const tc_session *s);
 const cfg_file *session_config(const tc_session *s);
 /* A setting for the target: the config file's value, NULL when unset. */
 const char *session_setting(const tc_session *s, const char *key);
+/* Where long-running commands report progress ("applying 2024... ok");
+ * the CLI prints it on stderr, the TUI in its status line. */
+typedef void (*session_progress_fn)(void *ctx, const char *line);
+void session_set_progress(tc_session *s, session_progress_fn fn, void *ctx);
+session_progress_fn session_progress(const tc_session *s, void **ctx);
+
 void session_close(tc_session *s);
 
 #endif
