@@ -39,6 +39,10 @@ cli_out cli_run(const char *const *argv, const char *const *env)
 		dup2(pe[1], 2);
 		close(po[0]);
 		close(pe[0]);
+		close(po[1]);
+		close(pe[1]);
+		if (devnull > 2)
+			close(devnull);
 		/* No controlling terminal: a password prompt must not hang a test. */
 		setsid();
 		for (const char *const *e = env; e && *e; e++) {

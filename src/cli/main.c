@@ -49,6 +49,13 @@ static void warn_pgpassword(void)
 		      stderr);
 }
 
+/* Progress of long commands goes to stderr, so stdout stays the result. */
+static void print_progress(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
 static int fail(const tc_error *err, bool color)
 {
 	out_error(stderr, err, color);
@@ -76,6 +83,8 @@ int main(int argc, char **argv)
 		cmd_invocation_free(&inv);
 		return rc;
 	}
+
+	session_set_progress(s, print_progress, NULL);
 
 	/* `tenantctl` alone will open the console (not built yet); until then it,
 	 * like --help anywhere, shows the help. */

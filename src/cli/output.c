@@ -84,9 +84,20 @@ static void pad(FILE *f, size_t n)
 		fputc(' ', f);
 }
 
+/* The last column an aligned table shows (detail columns are left out). */
+static size_t last_shown(const tc_result *r)
+{
+	size_t last = 0;
+	for (size_t j = 0; j < r->ncols; j++)
+		if (!r->cols[j].detail)
+			last = j;
+	return last;
+}
+
 static void render_table(FILE *f, const tc_result *r, bool color)
 {
 	size_t nc = r->ncols;
+	size_t last = last_shown(r);
 	size_t *w = xcalloc(nc, sizeof *w);
 	char **cells = xcalloc(r->nrows * nc + 1, sizeof *cells);
 	for (size_t j = 0; j < nc; j++)
@@ -100,6 +111,8 @@ static void render_table(FILE *f, const tc_result *r, bool color)
 			cells[i * nc + j] = c;
 		}
 	for (size_t j = 0; j < nc; j++) {
+		if (r->cols[j].detail)
+			continue;
 		size_t gap = w[j] - out_display_width(r->cols[j].name);
 		bool right = r->cols[j].type == RES_T_INT;
 		if (right)
@@ -109,30 +122,34 @@ static void render_table(FILE *f, const tc_result *r, bool color)
 		fputs(r->cols[j].name, f);
 		if (color)
 			fputs("\033[0m", f);
-		if (!right && j + 1 < nc)
+		if (!right && j < last)
 			pad(f, gap);
-		if (j + 1 < nc)
+		if (j < last)
 			pad(f, 2);
 	}
 	fputc('\n', f);
 	for (size_t j = 0; j < nc; j++) {
+		if (r->cols[j].detail)
+			continue;
 		for (size_t k = 0; k < w[j]; k++)
 			fputc('-', f);
-		if (j + 1 < nc)
+		if (j < last)
 			pad(f, 2);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < r->nrows; i++) {
 		for (size_t j = 0; j < nc; j++) {
+			if (r->cols[j].detail)
+				continue;
 			const char *c = cells[i * nc + j];
 			size_t gap = w[j] - out_display_width(c);
 			bool right = r->cols[j].type == RES_T_INT;
 			if (right)
 				pad(f, gap);
 			fputs(c, f);
-			if (!right && j + 1 < nc)
+			if (!right && j < last)
 				pad(f, gap);
-			if (j + 1 < nc)
+			if (j < last)
 				pad(f, 2);
 		}
 		fputc('\n', f);

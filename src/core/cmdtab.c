@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo.h"
 #include "general.h"
 #include "migcmd.h"
 #include "session.h"
@@ -65,6 +66,12 @@ static const cmd_opt mig_resolve_opts[] = {
 	OPTS_END,
 };
 
+static const cmd_opt demo_opts[] = {
+	{"fresh", 0, NULL, 0, "throw the old demo away and build it anew"},
+	{"stop", 0, NULL, 0, "stop the demo's server"},
+	OPTS_END,
+};
+
 /* Every command tenantctl knows. Add a command here and nowhere else: the
  * dispatcher, help, completion, the read-only gate and the man page follow. */
 const cmd_spec cmd_table[] = {
@@ -74,6 +81,8 @@ const cmd_spec cmd_table[] = {
 	{"info", "", 0, 0, CMD_DB, NULL,
 	 "connect and describe the server, the session and its settings", general_info},
 	{"targets", "", 0, 0, 0, NULL, "list the targets of the config file", general_targets},
+	{"demo", "", 0, 0, 0, demo_opts,
+	 "start an embedded demo deployment (built on first use, kept between runs)", demo_cmd},
 	{"migrate status", "", 0, 0, CMD_DB, mig_status_opts,
 	 "list every migration with its state: applied, pending, missing, edited, out-of-order, "
 	 "duplicate or failed",

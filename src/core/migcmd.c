@@ -66,9 +66,9 @@ static void status_columns(tc_result *out)
 	res_add_col(out, "applied_at", RES_T_TEXT);
 	res_add_col(out, "duration_ms", RES_T_INT);
 	res_add_col(out, "applied_by", RES_T_TEXT);
-	res_add_col(out, "checksum", RES_T_TEXT);
-	res_add_col(out, "applied_checksum", RES_T_TEXT);
-	res_add_col(out, "file", RES_T_TEXT);
+	res_add_detail_col(out, "checksum", RES_T_TEXT);
+	res_add_detail_col(out, "applied_checksum", RES_T_TEXT);
+	res_add_detail_col(out, "file", RES_T_TEXT);
 	res_add_col(out, "note", RES_T_TEXT);
 }
 

@@ -115,6 +115,16 @@ static void child_fail(int fd, int step)
 	_exit(127);
 }
 
+/* Close every descriptor above stderr but `keep` (async-signal-safe). */
+static void close_other_fds(int keep)
+{
+	if (keep > 3)
+		close_range(3, (unsigned)keep - 1, 0);
+	if (close_range((unsigned)keep + 1, ~0U, 0) < 0)
+		for (int fd = keep + 1; fd < 4096; fd++)
+			close(fd);
+}
+
 /* Run argv (execvp), stdin from /dev/null, stdout and stderr collected into
  * *out, and wait for it. With pc set and run as root, the program runs as the
  * cluster's user. It gets its own process group so a Ctrl-C meant for the
@@ -169,6 +179,9 @@ static tc_status run_capture(const pgcluster *pc, char *const argv[], strbuf *ou
 			child_fail(failp[1], 4);
 		if (dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(outp[1], 2) < 0)
 			child_fail(failp[1], 5);
+		/* The server outlives us: it must not keep our caller's pipes (a
+		 * `tenantctl demo | cat` would never see end of file) or sockets. */
+		close_other_fds(failp[1]);
 		execvp(argv[0], argv);
 		child_fail(failp[1], 6);
 	}

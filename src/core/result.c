@@ -22,7 +22,14 @@ void res_add_col(tc_result *r, const char *name, res_type type)
 	r->cols = xgrow(r->cols, &r->cap_cols, r->ncols + 1, sizeof *r->cols);
 	r->cols[r->ncols].name = xstrdup(name);
 	r->cols[r->ncols].type = type;
+	r->cols[r->ncols].detail = false;
 	r->ncols++;
+}
+
+void res_add_detail_col(tc_result *r, const char *name, res_type type)
+{
+	res_add_col(r, name, type);
+	r->cols[r->ncols - 1].detail = true;
 }
 
 size_t res_add_row(tc_result *r)

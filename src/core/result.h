@@ -4,6 +4,7 @@
 #ifndef TC_RESULT_H
 #define TC_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -25,6 +26,8 @@ typedef enum res_type {
 typedef struct res_col {
 	char *name; /* owned */
 	res_type type;
+	bool detail; /* left out of an aligned table on a terminal (too wide to read
+		      * there); kept in plain, JSON and CSV output */
 } res_col;
 
 typedef struct tc_result {
@@ -39,6 +42,8 @@ typedef struct tc_result {
 
 void res_init(tc_result *r, res_kind kind);
 void res_add_col(tc_result *r, const char *name, res_type type);
+/* A column for scripts more than eyes: checksums, full paths. */
+void res_add_detail_col(tc_result *r, const char *name, res_type type);
 /* Append an empty row; returns its index. */
 size_t res_add_row(tc_result *r);
 /* Copy v (NULL allowed) into a cell. */

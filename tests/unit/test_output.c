@@ -64,6 +64,28 @@ static void table_aligns_wide_characters(void **state)
 	res_free(&r);
 }
 
+/* Detail columns (checksums, paths) stay out of a terminal table only. */
+static void detail_columns(void **state)
+{
+	(void)state;
+	tc_result r;
+	res_init(&r, RES_TABLE);
+	res_add_col(&r, "v", RES_T_TEXT);
+	res_add_detail_col(&r, "sum", RES_T_TEXT);
+	res_add_col(&r, "state", RES_T_TEXT);
+	size_t i = res_add_row(&r);
+	res_set(&r, i, 0, "1");
+	res_set(&r, i, 1, "abcdef0123456789");
+	res_set(&r, i, 2, "applied");
+	char *out = render(&r, OUT_TABLE, NULL);
+	assert_string_equal(out, "v  state\n-  -------\n1  applied\n");
+	free(out);
+	out = render(&r, OUT_PLAIN, NULL);
+	assert_string_equal(out, "v\tsum\tstate\n1\tabcdef0123456789\tapplied\n");
+	free(out);
+	res_free(&r);
+}
+
 static void plain_escapes_like_copy(void **state)
 {
 	(void)state;
@@ -167,6 +189,7 @@ int main(void)
 		setlocale(LC_ALL, "en_US.UTF-8");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table_aligns_wide_characters),
+		cmocka_unit_test(detail_columns),
 		cmocka_unit_test(plain_escapes_like_copy),
 		cmocka_unit_test(csv_quotes),
 		cmocka_unit_test(json_types_and_escapes),

@@ -1,0 +1,44 @@
+/* demo: an embedded demo deployment. A private PostgreSQL cluster in a
+ * per-user data directory (reused next time), with every reference
+ * migration applied but the newest (so one is pending) and the demo data,
+ * planted audit findings included, loaded. */
+#ifndef TC_DEMO_H
+#define TC_DEMO_H
+
+#include <stdbool.h>
+
+#include "cmdtab.h"
+#include "error.h"
+
+#define DEMO_DATABASE "tenantctl_demo"
+
+typedef struct demo_info {
+	char *datadir; /* owned */
+	char *dsn;     /* owned; keyword conninfo of the demo database */
+	char *migrations_dir; /* owned; the reference migrations used */
+	bool created;  /* built from scratch this time */
+	bool started;  /* the server was started this time (not already running) */
+} demo_info;
+
+/* Where the demo lives: $TENANTCTL_DEMO_DIR, else
+ * $XDG_DATA_HOME/tenantctl/demo (~/.local/share/tenantctl/demo). As root,
+ * when the postgres user cannot reach that folder, /var/lib/tenantctl/demo.
+ * Caller frees. */
+char *demo_datadir(void);
+
+/* The folder holding the reference schema and seed (db/): $TC_DATADIR,
+ * the installed copy, else the source tree tenantctl was built from.
+ * Caller frees; NULL when none is there. */
+char *demo_db_dir(void);
+
+/* Start the demo (building it first when needed, or anew with fresh). */
+tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *ctx,
+		     demo_info *out, tc_error *err);
+/* Stop its server; fine when it is not running. */
+tc_status demo_stop(tc_error *err);
+void demo_info_free(demo_info *d);
+
+/* The `demo` command. */
+tc_status demo_cmd(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err);
+
+#endif
