@@ -79,6 +79,11 @@ typedef struct mig_status {
 	char *lock_holder;      /* owned; who holds the chain's lock, NULL when free */
 } mig_status;
 
+/* Applied in some form (applied, edited, missing), and not yet applied
+ * (pending, out-of-order). */
+bool mig_entry_applied(const mig_entry *e);
+bool mig_entry_pending(const mig_entry *e);
+
 /* Work out the states from st->dir and st->hist (pure: no database). */
 void mig_compute(mig_status *st);
 /* Read files and history and compute states. When the chain keeps its own
