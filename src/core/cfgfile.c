@@ -229,20 +229,8 @@ typedef struct parser {
 	tc_error *err;
 } parser;
 
-static tc_status perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Fail with "PATH:LINE: what"; the caller adds a hint. */
-static tc_status perr(parser *p, const char *fmt, ...)
-{
-	strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	tc_fail(p->err, TC_ERR_USAGE, "%s:%d: %s", p->path, p->line, sb_str(&sb));
-	sb_free(&sb);
-	return TC_ERR_USAGE;
-}
+#define perr(p, ...) tc_fail_at((p)->err, TC_ERR_USAGE, (p)->path, (p)->line, __VA_ARGS__)
 
 static bool is_blank(char c)
 {

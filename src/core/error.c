@@ -28,6 +28,19 @@ tc_status tc_fail(tc_error *err, tc_status status, const char *fmt, ...)
 	return status;
 }
 
+tc_status tc_fail_at(tc_error *err, tc_status status, const char *path, int line, const char *fmt,
+		     ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	tc_fail(err, status, "%s:%d: %s", path, line, sb_str(&sb));
+	sb_free(&sb);
+	return status;
+}
+
 void tc_hint(tc_error *err, const char *fmt, ...)
 {
 	if (!err)

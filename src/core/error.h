@@ -26,6 +26,9 @@ typedef struct tc_error {
  * can write `return tc_fail(err, TC_ERR_USAGE, "...")`. err may be NULL. */
 tc_status tc_fail(tc_error *err, tc_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* tc_fail with "PATH:LINE: " before the message, for errors in files. */
+tc_status tc_fail_at(tc_error *err, tc_status status, const char *path, int line, const char *fmt,
+		     ...) __attribute__((format(printf, 5, 6)));
 /* Attach (replace) the hint of an error already set. */
 void tc_hint(tc_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefix the message with context, e.g. "config file x: ". */

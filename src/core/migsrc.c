@@ -553,20 +553,8 @@ typedef struct nparser {
 	tc_error *err;
 } nparser;
 
-static tc_status nerr(nparser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Fail with "PATH:LINE: what"; the caller adds a hint. */
-static tc_status nerr(nparser *p, const char *fmt, ...)
-{
-	strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	tc_fail(p->err, TC_ERR_USAGE, "%s:%d: %s", p->path, p->line, sb_str(&sb));
-	sb_free(&sb);
-	return TC_ERR_USAGE;
-}
+#define nerr(p, ...) tc_fail_at((p)->err, TC_ERR_USAGE, (p)->path, (p)->line, __VA_ARGS__)
 
 /* Is the line [b, e) a "-- migrate:WORD [options]" marker? Like dbmate,
  * blanks may follow the "--"; unlike it, an unknown WORD is an error, so
