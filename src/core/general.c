@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conninfo.h"
+#include "mig.h"
 #include "session.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -48,6 +49,37 @@ tc_status general_version(struct tc_session *s, const cmd_call *call, tc_result 
 	return TC_OK;
 }
 
+/* "7 applied, 1 pending, ..." per chain, or why there is nothing to say.
+ * info describes; a problem here is reported in the field, not as a failure. */
+static void migrations_summary(struct tc_session *s, tc_conn *c, strbuf *out)
+{
+	mig_chains chains;
+	mig_source_opts none = {0};
+	tc_error err = TC_ERROR_INIT;
+	if (mig_chains_resolve(session_target(s), &none, &chains, &err) != TC_OK) {
+		sb_add(out, "(no migrations configured)");
+		tc_error_clear(&err);
+		return;
+	}
+	for (size_t i = 0; i < chains.n; i++) {
+		mig_status st;
+		if (i)
+			sb_add(out, "; ");
+		if (chains.n > 1)
+			sb_addf(out, "%s: ", chains.v[i].name);
+		if (mig_status_load(c, &chains.v[i], &st, &err) != TC_OK) {
+			sb_addf(out, "unknown (%s)", err.message);
+			tc_error_clear(&err);
+			continue;
+		}
+		mig_status_summary(&st, out);
+		if (st.lock_holder)
+			sb_addf(out, " (locked by %s)", st.lock_holder);
+		mig_status_free(&st);
+	}
+	mig_chains_free(&chains);
+}
+
 tc_status general_info(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
 {
 	(void)call;
@@ -77,6 +109,7 @@ tc_status general_info(struct tc_session *s, const cmd_call *call, tc_result *ou
 		{"lock_timeout", RES_T_TEXT},
 		{"idle_in_transaction_session_timeout", RES_T_TEXT},
 		{"application_name", RES_T_TEXT},
+		{"migrations", RES_T_TEXT},
 	};
 	res_init(out, RES_RECORD);
 	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
@@ -100,6 +133,10 @@ tc_status general_info(struct tc_session *s, const cmd_call *call, tc_result *ou
 	res_set(out, r, k++, i.lock_timeout);
 	res_set(out, r, k++, i.idle_timeout);
 	res_set(out, r, k++, i.application_name);
+	strbuf mig = STRBUF_INIT;
+	migrations_summary(s, c, &mig);
+	res_set(out, r, k++, sb_str(&mig));
+	sb_free(&mig);
 	conn_info_free(&i);
 	return TC_OK;
 }

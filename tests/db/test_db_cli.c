@@ -30,6 +30,16 @@ static void assert_lacks(const char *hay, const char *needle)
 		fail_msg("did not expect '%s' in:\n%s", needle, hay);
 }
 
+static char *write_file(const char *text)
+{
+	char *path = xasprintf("/tmp/tc-cfg-%d-XXXXXX", (int)getpid());
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
 static void info_prints_the_facts(void **state)
 {
 	(void)state;
@@ -44,6 +54,19 @@ static void info_prints_the_facts(void **state)
 	assert_contains(o.out, "lock_timeout\t5s");
 	assert_contains(o.out, "idle_in_transaction_session_timeout\t10min");
 	cli_out_free(&o);
+
+	/* With a migrations folder, its summary. */
+	char *dir = xasprintf("%s/db/migrations", getenv("TC_SRCDIR"));
+	char *text = xasprintf("[target t]\ndsn = \"%s\"\nmigrations = %s\n", dsn, dir);
+	char *cfg = write_file(text);
+	o = cli_run(ARGS("info", "--config", cfg, "-t", "t"), NULL);
+	assert_int_equal(o.status, 0);
+	assert_contains(o.out, "migrations\t0 applied, 8 pending, 0 edited, 0 missing");
+	cli_out_free(&o);
+	unlink(cfg);
+	free(cfg);
+	free(text);
+	free(dir);
 
 	/* Global options after the command mean the same. */
 	o = cli_run(ARGS("info", "--json", "--write", "--dsn", dsn), NULL);
@@ -123,15 +146,6 @@ static void pgpassword_warns_once(void **state)
 	free(dsn);
 }
 
-static char *write_file(const char *text)
-{
-	char *path = xasprintf("/tmp/tc-cfg-%d-XXXXXX", (int)getpid());
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
 
 static void targets_from_the_config_file(void **state)
 {

@@ -669,6 +669,105 @@ static void chains_side_by_side(void **state)
 	free(dsn);
 }
 
+/* Flyway's R__ files run again whenever their checksum changes. */
+static void flyway_repeatable_reapplied(void **state)
+{
+	(void)state;
+	char *dsn = dbtest_new_db();
+	char *d = tmpdir();
+	put(d, "V1__t.sql", "CREATE TABLE t (x int);");
+	put(d, "R__view.sql", "CREATE OR REPLACE VIEW v AS SELECT 1 AS one;");
+	cli_out o = mig(dsn, d, ARGS("up", "--write"));
+	expect(o, 0);
+	cli_out_free(&o);
+	assert_scalar(dsn, "SELECT one FROM v", "1");
+	o = mig(dsn, d, ARGS("up", "--write"));
+	expect(o, 0);
+	assert_contains(o.err, "nothing to do");
+	cli_out_free(&o);
+	put(d, "R__view.sql", "CREATE OR REPLACE VIEW v AS SELECT 2 AS one;");
+	o = mig(dsn, d, ARGS("status"));
+	assert_contains(o.out, "changed since applied");
+	cli_out_free(&o);
+	o = mig(dsn, d, ARGS("up", "--write"));
+	expect(o, 0);
+	assert_contains(o.err, "1 step done");
+	cli_out_free(&o);
+	assert_scalar(dsn, "SELECT one FROM v", "2");
+	rmtree(d);
+	free(dsn);
+}
+
+/* A target configured to keep dbmate's table writes there. */
+static void keeps_using_a_foreign_history(void **state)
+{
+	(void)state;
+	char *dsn = dbtest_new_db();
+	char *d = tmpdir();
+	put(d, "m/20260101000001_a.sql", NATIVE("CREATE TABLE a (x int);", "DROP TABLE a;"));
+	put(d, "m/20260101000002_b.sql", NATIVE("CREATE TABLE b (x int);", "DROP TABLE b;"));
+	char *text = xasprintf("[target t]\ndsn = \"%s\"\nmigrations = %s/m\nhistory = dbmate\n", dsn, d);
+	put(d, "config", text);
+	char *cfg = xasprintf("%s/config", d);
+	cli_out o = cli_run(ARGS("--config", cfg, "-t", "t", "migrate", "up", "--write"), NULL);
+	expect(o, 0);
+	cli_out_free(&o);
+	assert_scalar(dsn, "SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations",
+		      "20260101000001,20260101000002");
+	assert_scalar(dsn, "SELECT count(*) FROM pg_tables WHERE tablename ="
+			   " 'tenantctl_schema_migrations'", "0");
+	o = cli_run(ARGS("--config", cfg, "-t", "t", "migrate", "down", "--write"), NULL);
+	expect(o, 0);
+	cli_out_free(&o);
+	assert_scalar(dsn, "SELECT string_agg(version, ',') FROM schema_migrations", "20260101000001");
+	free(cfg);
+	free(text);
+	rmtree(d);
+	free(dsn);
+}
+
+/* A file with its own BEGIN/COMMIT runs inside tenantctl's transaction, so
+ * its history row commits with it. */
+static void own_begin_commit(void **state)
+{
+	(void)state;
+	char *dsn = dbtest_new_db();
+	char *d = tmpdir();
+	put(d, "1_a.sql", NATIVE("BEGIN;\nCREATE TABLE a (x int);\nCOMMIT;", "BEGIN;\nDROP TABLE a;\nCOMMIT;"));
+	put(d, "2_b.sql", NATIVE("BEGIN;\nCREATE TABLE b (x int);\nSELECT 1/0;\nCOMMIT;", ""));
+	cli_out o = mig(dsn, d, ARGS("up", "--write"));
+	expect(o, 3);
+	assert_contains(o.err, "division by zero");
+	cli_out_free(&o);
+	/* 1 applied; 2 left no trace although the file said COMMIT. */
+	assert_state(dsn, d, "1", "applied");
+	assert_state(dsn, d, "2", "pending");
+	assert_scalar(dsn, "SELECT count(*) FROM pg_tables WHERE tablename IN ('a', 'b')", "1");
+	rmtree(d);
+	free(dsn);
+}
+
+/* Alembic's revisions are shown, never written. */
+static void alembic_shown_read_only(void **state)
+{
+	(void)state;
+	char *dsn = dbtest_new_db();
+	char *d = tmpdir();
+	put(d, "1_a.sql", NATIVE("CREATE TABLE a (x int);", "DROP TABLE a;"));
+	dbtest_exec(dsn, "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+			 "INSERT INTO alembic_version VALUES ('ae1027a6acf')");
+	cli_out o = mig(dsn, d, ARGS("status"));
+	expect(o, 0);
+	assert_contains(o.out, "alembic\tae1027a6acf\t(alembic head)\tapplied");
+	cli_out_free(&o);
+	o = mig(dsn, d, ARGS("adopt", "--from", "alembic", "--write"));
+	expect(o, 2);
+	assert_contains(o.err, "read-only");
+	cli_out_free(&o);
+	rmtree(d);
+	free(dsn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +783,10 @@ int main(void)
 		cmocka_unit_test(preview_changes_nothing),
 		cmocka_unit_test(new_writes_the_next_file),
 		cmocka_unit_test(chains_side_by_side),
+		cmocka_unit_test(flyway_repeatable_reapplied),
+		cmocka_unit_test(keeps_using_a_foreign_history),
+		cmocka_unit_test(own_begin_commit),
+		cmocka_unit_test(alembic_shown_read_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
