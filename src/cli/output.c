@@ -78,6 +78,36 @@ static char *safe_cell(const char *v)
 	return sb_steal(&sb);
 }
 
+/* A terminal table cell at most `max` columns wide: a function body does
+ * not belong on one line of a table; --json and plain output keep it all. */
+static char *clip_cell(char *c, size_t max)
+{
+	if (out_display_width(c) <= max)
+		return c;
+	strbuf sb = STRBUF_INIT;
+	size_t w = 0;
+	const char *p = c;
+	while (*p && w < max - 1) {
+		wchar_t wc;
+		size_t n = (unsigned char)*p < 0x80 ? 1 : utf8_next(p, &wc);
+		if (!n)
+			n = 1;
+		char tmp[8] = {0};
+		memcpy(tmp, p, n < 8 ? n : 7);
+		size_t cw = out_display_width(tmp);
+		if (w + cw > max - 1)
+			break;
+		sb_addn(&sb, p, n);
+		w += cw;
+		p += n;
+	}
+	sb_add(&sb, "\xe2\x80\xa6"); /* U+2026 horizontal ellipsis */
+	free(c);
+	return sb_steal(&sb);
+}
+
+#define TABLE_CELL_MAX 60
+
 static void pad(FILE *f, size_t n)
 {
 	while (n--)
@@ -104,7 +134,7 @@ static void render_table(FILE *f, const tc_result *r, bool color)
 		w[j] = out_display_width(r->cols[j].name);
 	for (size_t i = 0; i < r->nrows; i++)
 		for (size_t j = 0; j < nc; j++) {
-			char *c = safe_cell(res_get(r, i, j));
+			char *c = clip_cell(safe_cell(res_get(r, i, j)), TABLE_CELL_MAX);
 			size_t cw = out_display_width(c);
 			if (cw > w[j])
 				w[j] = cw;
@@ -382,6 +412,8 @@ void out_render(FILE *f, FILE *notes, const tc_result *r, const out_style *style
 {
 	if (style->format == OUT_JSON) {
 		render_json(f, r);
+		if (r->summary && notes)
+			fprintf(notes, "%s\n", r->summary);
 		return;
 	}
 	switch (r->kind) {
@@ -405,9 +437,11 @@ void out_render(FILE *f, FILE *notes, const tc_result *r, const out_style *style
 			render_table(f, r, style->color);
 		break;
 	}
+	/* The summary is for eyes: on the terminal after the table, else on
+	 * stderr, so what a script reads from stdout stays only rows. */
 	if (r->summary && style->format == OUT_TABLE)
 		fprintf(f, "%s\n", r->summary);
-	else if (r->summary && style->format == OUT_PLAIN && notes)
+	else if (r->summary && notes)
 		fprintf(notes, "%s\n", r->summary);
 }
 

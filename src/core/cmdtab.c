@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "demo.h"
+#include "driftcmd.h"
 #include "general.h"
 #include "migcmd.h"
 #include "session.h"
@@ -72,6 +73,30 @@ static const cmd_opt demo_opts[] = {
 	OPTS_END,
 };
 
+/* Scope of a schema read, for dump and drift. */
+#define SCOPE_OPTS                                                                               \
+	{"schema", 0, "SCHEMA", OPT_REPEAT, "only this schema (repeatable)"},                     \
+	{"exclude-schema", 0, "SCHEMA", OPT_REPEAT, "leave this schema out (repeatable)"},        \
+	{"tables", 0, "GLOB", 0, "only tables whose schema.name matches (* and ?)"},             \
+	{"privileges", 0, NULL, 0, "also read and compare privileges (off by default)"}
+#define DRIFT_OPTS                                                                               \
+	SCOPE_OPTS,                                                                              \
+	{"against", 0, "DSN|FILE|@TARGET", 0, "the reference (default: the target's reference)"}, \
+	{"allowlist", 0, "FILE", 0, "known drift with reasons (default: the target's allowlist)"}
+
+static const cmd_opt dump_opts[] = {
+	SCOPE_OPTS,
+	{"output", 'o', "FILE", 0, "write the snapshot to FILE (whole or not at all)"},
+	{"row-counts", 0, NULL, 0, "exact row counts (count(*)) instead of estimates"},
+	OPTS_END,
+};
+static const cmd_opt drift_opts[] = {DRIFT_OPTS, OPTS_END};
+static const cmd_opt drift_sql_opts[] = {
+	DRIFT_OPTS,
+	{"unsafe", 0, NULL, 0, "include destructive statements (drops, narrowing), marked"},
+	OPTS_END,
+};
+
 /* Every command tenantctl knows. Add a command here and nowhere else: the
  * dispatcher, help, completion, the read-only gate and the man page follow. */
 const cmd_spec cmd_table[] = {
@@ -81,6 +106,15 @@ const cmd_spec cmd_table[] = {
 	{"info", "", 0, 0, CMD_DB, NULL,
 	 "connect and describe the server, the session and its settings", general_info},
 	{"targets", "", 0, 0, 0, NULL, "list the targets of the config file", general_targets},
+	{"schema dump", "", 0, 0, CMD_DB, dump_opts,
+	 "write the live schema as a deterministic, diffable snapshot", driftcmd_dump},
+	{"drift", "", 0, 0, CMD_DB, drift_opts,
+	 "compare the live schema with a reference (a database, a snapshot or a target)",
+	 driftcmd_report},
+	{"drift check", "", 0, 0, CMD_DB, drift_opts,
+	 "the CI gate: exit 1 when there is drift that is not allowlisted", driftcmd_check},
+	{"drift sql", "", 0, 0, CMD_DB, drift_sql_opts,
+	 "print SQL that turns the live schema into the reference", driftcmd_sql},
 	{"demo", "", 0, 0, 0, demo_opts,
 	 "start an embedded demo deployment (built on first use, kept between runs)", demo_cmd},
 	{"migrate status", "", 0, 0, CMD_DB, mig_status_opts,

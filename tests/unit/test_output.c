@@ -86,6 +86,32 @@ static void detail_columns(void **state)
 	res_free(&r);
 }
 
+/* A long value is clipped on the terminal only. */
+static void long_cells_clipped_on_terminal(void **state)
+{
+	(void)state;
+	tc_result r;
+	res_init(&r, RES_TABLE);
+	res_add_col(&r, "def", RES_T_TEXT);
+	size_t i = res_add_row(&r);
+	char longv[201];
+	memset(longv, 'x', 200);
+	longv[200] = '\0';
+	res_set(&r, i, 0, longv);
+	char *out = render(&r, OUT_TABLE, NULL);
+	const char *row = strrchr(out, '\n') ? strstr(out, "\nx") + 1 : NULL;
+	assert_non_null(row);
+	char *line = strndup(row, strcspn(row, "\n"));
+	assert_int_equal(out_display_width(line), 60); /* 59 x and an ellipsis */
+	free(line);
+	assert_non_null(strstr(row, "\xe2\x80\xa6"));
+	free(out);
+	out = render(&r, OUT_PLAIN, NULL);
+	assert_non_null(strstr(out, longv));
+	free(out);
+	res_free(&r);
+}
+
 static void plain_escapes_like_copy(void **state)
 {
 	(void)state;
@@ -190,6 +216,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table_aligns_wide_characters),
 		cmocka_unit_test(detail_columns),
+		cmocka_unit_test(long_cells_clipped_on_terminal),
 		cmocka_unit_test(plain_escapes_like_copy),
 		cmocka_unit_test(csv_quotes),
 		cmocka_unit_test(json_types_and_escapes),
