@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "strbuf.h"
@@ -37,11 +36,13 @@
 	" = ANY ($1::pg_catalog.text[]))"                                                         \
 	" AND " n ".nspname::pg_catalog.text <> ALL ($2::pg_catalog.text[]) "
 
-/* Not a member of an extension (the extension is the object to compare). */
+/* Not a member of an extension (the extension is the object to compare).
+ * refclassid lets the server find the few member rows through an index
+ * instead of reading all of pg_depend for every query. */
 #define NOT_EXT(catalog, oid)                                                                     \
-	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = "                   \
-	"'pg_catalog." catalog "'::pg_catalog.regclass AND x.objid = " oid                        \
-	" AND x.deptype = 'e') "
+	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.refclassid = "                \
+	"'pg_catalog.pg_extension'::pg_catalog.regclass AND x.deptype = 'e' AND x.classid = "     \
+	"'pg_catalog." catalog "'::pg_catalog.regclass AND x.objid = " oid ") "
 
 /* The comment of an object (objsubid 0) in catalog, as d.description. */
 #define COMMENT(catalog, oid)                                                                     \
@@ -95,31 +96,44 @@ static char *quote1(const char *ident)
 	return sb_steal(&sb);
 }
 
-/* Shell-style: * any run, ? one character, \ quotes the next. */
+/* Bytes in the UTF-8 character at s (1 for a stray byte). */
+static size_t utf8_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	for (size_t k = 1; k < n; k++)
+		if (((unsigned char)s[k] & 0xC0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* Shell-style, as the allowlist's: * any run, ? one character, \ quotes
+ * the next. Backtracks only to the last '*'. */
 static bool glob_match(const char *p, const char *s)
 {
-	const char *star = NULL, *resume = NULL;
+	const char *star_p = NULL, *star_s = NULL;
 	while (*s) {
 		if (*p == '*') {
-			star = ++p;
-			resume = s;
+			star_p = ++p;
+			star_s = s;
 			continue;
 		}
-		if (*p == '\\' && p[1]) {
-			if (p[1] == *s) {
-				p += 2;
-				s++;
-				continue;
-			}
-		} else if (*p && (*p == '?' || *p == *s)) {
+		if (*p == '?') {
 			p++;
+			s += utf8_len(s);
+			continue;
+		}
+		const char *lit = *p == '\\' && p[1] ? p + 1 : p;
+		if (*lit && *lit == *s) {
+			p = lit + 1;
 			s++;
 			continue;
 		}
-		if (!star)
+		if (!star_p)
 			return false;
-		p = star;
-		s = ++resume;
+		p = star_p;
+		star_s += utf8_len(star_s);
+		s = star_s;
 	}
 	while (*p == '*')
 		p++;
@@ -205,7 +219,6 @@ static char *wl_join_sorted(wordlist *w)
 {
 	qsort(w->v, w->n, sizeof *w->v, cmp_cstr);
 	strbuf sb = STRBUF_INIT;
-	sb_add(&sb, ""); /* "" rather than NULL for an empty list */
 	for (size_t i = 0; i < w->n; i++) {
 		if (i && strcmp(w->v[i], w->v[i - 1]) == 0)
 			continue;
@@ -234,22 +247,13 @@ static void wl_free(wordlist *w)
 static tc_status query(cat *x, const char *what, const char *sql, int nparams, db_rows *rows,
 		       tc_error *err)
 {
-#ifdef CATALOG_TIMING
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-#endif
 	tc_status st = db_query(x->c, sql, nparams, nparams ? x->params : NULL, rows, err);
-#ifdef CATALOG_TIMING
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "  %-28s %7.1f ms  %zu rows\n", what, (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, rows->nrows);
-#endif
 	if (st != TC_OK) {
 		tc_error_prefix(err, "reading %s from the catalog of %s: ", what,
 				conn_describe(x->c));
 		if (!err || !err->hint)
-			tc_hint(err, "the catalog read needs only a connection that can read "
-				     "pg_catalog; nothing was changed, retry when the server is "
-				     "reachable");
+			tc_hint(err, "nothing was changed; retry, and if it fails again report "
+				     "this message to the tenantctl maintainers");
 	}
 	return st;
 }
@@ -404,7 +408,6 @@ static tc_status read_composites(cat *x, tc_error *err)
 			o = add(x->m, "type", sch_qualify(cell(&r, i, 0), cell(&r, i, 1)));
 			set(x->m, o, "comment", cell(&r, i, 2), 0);
 			sb_reset(&fields);
-			sb_add(&fields, "");
 		}
 		if (cell(&r, i, 3)) {
 			sb_reset(&key);
@@ -601,7 +604,6 @@ static tc_status read_tables(cat *x, tc_error *err)
 				estimate(x->m, o, cell(&r, i, 9));
 			set(x->m, o, "comment", cell(&r, i, 10), 0);
 			sb_reset(&parents);
-			sb_add(&parents, "");
 			if (x->o->row_counts) {
 				x->tables = xgrow(x->tables, &x->cap_tables, x->n_tables + 1,
 						  sizeof *x->tables);
@@ -684,11 +686,14 @@ static tc_status count_rows(cat *x, tc_error *err)
 }
 
 /* Columns of tables (views' columns are their definition's). A generated
- * column's expression is in pg_attrdef too: it is generated, not default. */
+ * column's expression is in pg_attrdef too: it is generated, not default.
+ * A default cannot name a column, so it is deparsed without the table
+ * (relid 0), which spares opening every table; a generated one needs it. */
 static const char SQL_COLUMNS[] =
 	"SELECT n.nspname, c.relname, a.attname, "
 	"  pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-	"  pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0::pg_catalog.oid END), "
+	"  pg_catalog.pg_get_expr(ad.adbin, "
+	"    CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0::pg_catalog.oid END), "
 	"  a.attidentity, a.attgenerated, "
 	"  cn.nspname, co.collname, d.description "
 	"FROM pg_catalog.pg_attribute a "
@@ -1120,7 +1125,8 @@ static tc_status read_grants(cat *x, tc_error *err)
  * golang-migrate's, without it dbmate's). */
 static const char SQL_HISTORY_TABLES[] =
 	"SELECT n.nspname, c.relname, "
-	"  pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)::pg_catalog.text "
+	"  pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)::pg_catalog.text, "
+	"  pg_catalog.has_table_privilege(c.oid, 'SELECT') "
 	"FROM pg_catalog.pg_class c "
 	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	"JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
@@ -1129,7 +1135,7 @@ static const char SQL_HISTORY_TABLES[] =
 	"AND (c.relname LIKE 'tenantctl\\_schema\\_migrations%' OR c.relname IN "
 	"  ('schema_migrations', 'flyway_schema_history', '_prisma_migrations', "
 	"   'alembic_version')) "
-	"GROUP BY n.nspname, c.relname "
+	"GROUP BY n.nspname, c.relname, c.oid "
 	"ORDER BY " C_ORDER("n.nspname") ", " C_ORDER("c.relname");
 
 /* The applied rows of each tool's table as (version, name). {T} is the
@@ -1243,8 +1249,20 @@ static tc_status read_history(cat *x, tc_error *err)
 	for (size_t i = 0; i < r.nrows && st == TC_OK; i++) {
 		const struct history_shape *s =
 			history_shape_of(cell(&r, i, 1), cell(&r, i, 2));
-		if (s)
+		if (!s)
+			continue;
+		if (is_true(cell(&r, i, 3))) {
 			st = read_history_table(x, s, cell(&r, i, 0), cell(&r, i, 1), err);
+			continue;
+		}
+		/* The schema is readable without it: say what is missing. */
+		char *t = sch_qualify(cell(&r, i, 0), cell(&r, i, 1));
+		char *note = xasprintf("migration history in %s: not read (the role may not "
+				       "SELECT from it)",
+				       t);
+		sch_note_not_read(x->m, note);
+		free(note);
+		free(t);
 	}
 	db_rows_free(&r);
 	return st;
@@ -1346,10 +1364,10 @@ typedef tc_status (*reader)(cat *x, tc_error *err);
 static tc_status read_all(cat *x, tc_error *err)
 {
 	static const reader readers[] = {
-		read_schemas, read_extensions, read_enums,       read_domains,
-		read_composites, read_sequences, read_functions, read_tables,
-		read_columns, read_constraints, read_indexes,   read_views,
-		read_triggers, read_policies,  read_history,    note_unmodelled,
+		read_schemas, read_extensions, read_enums, read_domains, read_composites,
+		read_sequences, read_functions, read_tables, read_columns, read_constraints,
+		read_indexes, read_views, read_triggers, read_policies, read_history,
+		note_unmodelled,
 	};
 	for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
 		tc_status st = readers[i](x, err);
@@ -1366,31 +1384,18 @@ static tc_status read_all(cat *x, tc_error *err)
 	return TC_OK;
 }
 
-/* SET LOCAL, so the settings end with the transaction. search_path ''
- * makes every name the server prints schema-qualified; the others fix how
- * deparsed constants (partition bounds, defaults, checks) are spelled, so
- * two sessions with different settings read the same text. */
-static tc_status set_session(tc_conn *c, tc_error *err)
-{
-	static const char *const settings[] = {
-		"SET LOCAL search_path = ''",
-		"SET LOCAL TimeZone = 'UTC'",
-		"SET LOCAL DateStyle = 'ISO, YMD'",
-		"SET LOCAL IntervalStyle = 'postgres'",
-		"SET LOCAL extra_float_digits = 1",
-		"SET LOCAL bytea_output = 'hex'",
-		"SET LOCAL work_mem = '32MB'",
-	};
-	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
-		tc_status st = db_exec(c, settings[i], 0, NULL, NULL, err);
-		if (st != TC_OK) {
-			tc_error_prefix(err, "preparing the catalog read on %s (%s): ",
-					conn_describe(c), settings[i]);
-			return st;
-		}
-	}
-	return TC_OK;
-}
+/* Settings for this transaction only (set_config(..., true) is SET LOCAL;
+ * one statement, one round trip). search_path '' makes every name the
+ * server prints schema-qualified; the next ones fix how deparsed text
+ * (identifiers, partition bounds, defaults, checks) is spelled, so sessions
+ * with different settings read the same text; work_mem keeps the sorts of
+ * a 10,000-table catalog in memory. */
+static const char SQL_SETTINGS[] =
+	"SELECT pg_catalog.set_config(name, setting, true) FROM (VALUES "
+	"('search_path', ''), ('TimeZone', 'UTC'), ('DateStyle', 'ISO, YMD'), "
+	"('IntervalStyle', 'postgres'), ('extra_float_digits', '1'), ('bytea_output', 'hex'), "
+	"('standard_conforming_strings', 'on'), ('quote_all_identifiers', 'off'), "
+	"('work_mem', '32MB')) AS s(name, setting)";
 
 tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_error *err)
 {
@@ -1405,6 +1410,17 @@ tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_err
 	out->source = xstrdup(conn_describe(c));
 	cat x = {.c = c, .o = o, .m = out, .version = conn_server_version(c)};
 	out->server_major = x.version / 10000;
+	/* attgenerated (12), and the rest of what is read, came by then. */
+	if (x.version < 120000) {
+		tc_fail(err, TC_ERR_DB, "cannot read the schema of %s: it runs PostgreSQL %d.%d, "
+					"tenantctl reads PostgreSQL 12 and later",
+			conn_describe(c), x.version / 10000,
+			x.version >= 100000 ? x.version % 100 : x.version / 100 % 100);
+		tc_hint(err, "compare against a snapshot taken elsewhere, or upgrade the server");
+		sch_free(out);
+		tc_error_clear(&ignored);
+		return TC_ERR_DB;
+	}
 	x.include = o->n_schemas ? text_array(o->schemas, o->n_schemas) : NULL;
 	x.exclude = text_array(o->exclude_schemas, o->n_exclude);
 	x.params[0] = x.include;
@@ -1416,12 +1432,15 @@ tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_err
 	if (st != TC_OK) {
 		tc_error_prefix(err, "starting the catalog read on %s: ", conn_describe(c));
 	} else {
-		st = set_session(c, err);
+		st = db_exec(c, SQL_SETTINGS, 0, NULL, NULL, err);
+		if (st != TC_OK)
+			tc_error_prefix(err, "preparing the catalog read on %s: ",
+					conn_describe(c));
 		if (st == TC_OK)
 			st = read_all(&x, err);
-		if (st == TC_OK)
+		if (st == TC_OK) {
 			st = db_exec(c, "COMMIT", 0, NULL, NULL, err);
-		else {
+		} else {
 			/* The error to report is the first one, not ROLLBACK's. */
 			tc_error rb = TC_ERROR_INIT;
 			db_exec(c, "ROLLBACK", 0, NULL, NULL, &rb);
@@ -1429,15 +1448,7 @@ tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_err
 		}
 	}
 	if (st == TC_OK) {
-#ifdef CATALOG_TIMING
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-#endif
 		st = sch_sort(out, err);
-#ifdef CATALOG_TIMING
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		fprintf(stderr, "  %-28s %7.1f ms\n", "sort", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
-#endif
 		if (st != TC_OK) {
 			tc_error_prefix(err, "internal: the catalog of %s read into a model with a "
 					     "duplicate: ",
