@@ -1427,8 +1427,14 @@ tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_err
 	x.params[1] = x.exclude;
 	note_filters(&x);
 
-	tc_status st = db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL,
-			       err);
+	/* Inside a caller's transaction, a savepoint takes the place of our own
+	 * transaction: rolling back to it undoes the settings below, which the
+	 * caller's next statements must not inherit (search_path above all). */
+	const char *begin = o->in_transaction ? "SAVEPOINT tc_catalog_read"
+					      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	const char *commit = o->in_transaction ? "ROLLBACK TO SAVEPOINT tc_catalog_read" : "COMMIT";
+	const char *abort_ = o->in_transaction ? "ROLLBACK TO SAVEPOINT tc_catalog_read" : "ROLLBACK";
+	tc_status st = db_exec(c, begin, 0, NULL, NULL, err);
 	if (st != TC_OK) {
 		tc_error_prefix(err, "starting the catalog read on %s: ", conn_describe(c));
 	} else {
@@ -1439,13 +1445,15 @@ tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_err
 		if (st == TC_OK)
 			st = read_all(&x, err);
 		if (st == TC_OK) {
-			st = db_exec(c, "COMMIT", 0, NULL, NULL, err);
+			st = db_exec(c, commit, 0, NULL, NULL, err);
 		} else {
 			/* The error to report is the first one, not ROLLBACK's. */
 			tc_error rb = TC_ERROR_INIT;
-			db_exec(c, "ROLLBACK", 0, NULL, NULL, &rb);
+			db_exec(c, abort_, 0, NULL, NULL, &rb);
 			tc_error_clear(&rb);
 		}
+		if (o->in_transaction)
+			db_exec(c, "RELEASE SAVEPOINT tc_catalog_read", 0, NULL, NULL, NULL);
 	}
 	if (st == TC_OK) {
 		st = sch_sort(out, err);

@@ -20,6 +20,9 @@ typedef struct catalog_opts {
 	bool privileges;                    /* read grants (category privileges) */
 	bool row_counts;                    /* exact counts (count(*)), else estimates */
 	bool estimates;                     /* estimated row counts as SCH_INFO (reltuples) */
+	bool in_transaction;                /* read inside the caller's open transaction
+					     * (migrate preview sees its own changes);
+					     * the settings are undone afterwards */
 } catalog_opts;
 
 /* Read the live schema. out is sorted on success; free with sch_free. */

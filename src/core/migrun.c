@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "db.h"
-#include "objlist.h"
+#include "catalog.h"
+#include "drift.h"
 #include "oplog.h"
 #include "sqlsplit.h"
 #include "xalloc.h"
@@ -462,10 +463,26 @@ static void preview_add(mig_preview *p, const char *what, const char *kind, cons
 	r->detail = xstrdup(detail ? detail : "");
 }
 
-static void preview_diff_cb(void *ctx, const char *what, const char *kind, const char *name,
-			    const char *detail)
+/* What the migration changed, from the drift engine: the schema after the
+ * statements is compared with the schema before them. */
+static void preview_changes(mig_preview *p, const sch_model *before, const sch_model *after)
 {
-	preview_add(ctx, what, kind, name, -1, detail);
+	drift_report r;
+	if (drift_compare(after, before, NULL, &r, NULL) != TC_OK)
+		return;
+	for (size_t i = 0; i < r.n; i++) {
+		const drift_item *it = &r.items[i];
+		if (it->info)
+			continue;
+		static const char *const what[] = {"dropped", "added", "changed"};
+		strbuf d = STRBUF_INIT;
+		if (it->attribute)
+			sb_addf(&d, "%s: %s -> %s", it->attribute, it->reference ? it->reference : "(none)",
+				it->live ? it->live : "(none)");
+		preview_add(p, what[it->status], it->kind, it->object, -1, sb_str(&d));
+		sb_free(&d);
+	}
+	drift_report_free(&r);
 }
 
 /* The first line of a statement, for showing it in a table cell. */
@@ -527,12 +544,13 @@ tc_status mig_preview_run(tc_conn *c, const mig_chain *chain, const char *versio
 			free(text);
 		}
 	} else if (rc == TC_OK) {
-		db_rows before = DB_ROWS_INIT, after = DB_ROWS_INIT;
+		sch_model before = {0}, after = {0};
+		catalog_opts cat = {.in_transaction = true};
 		/* READ WRITE explicitly: a read-only session may preview, since
 		 * everything is rolled back. */
 		rc = simple(c, "BEGIN READ WRITE", err);
 		if (rc == TC_OK)
-			rc = objlist_read(c, &before, err);
+			rc = catalog_read(c, &cat, &before, err);
 		size_t nrun = 0;
 		watcher w = {.main = c};
 		for (size_t k = 0; rc == TC_OK && k < s.n; k++) {
@@ -558,12 +576,12 @@ tc_status mig_preview_run(tc_conn *c, const mig_chain *chain, const char *versio
 		}
 		watcher_done(&w);
 		if (rc == TC_OK)
-			rc = objlist_read(c, &after, err);
+			rc = catalog_read(c, &cat, &after, err);
 		rollback_quietly(c);
 		if (rc == TC_OK)
-			objlist_diff(&before, &after, preview_diff_cb, out);
-		db_rows_free(&before);
-		db_rows_free(&after);
+			preview_changes(out, &before, &after);
+		sch_free(&before);
+		sch_free(&after);
 	}
 	bool have_log = false;
 	if (rc == TC_OK && oplog_available(c, &have_log, NULL) == TC_OK && have_log) {

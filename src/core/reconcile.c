@@ -7,7 +7,12 @@
  * that depend on what changes), then schemas, extensions, types, sequences,
  * functions, tables, columns, constraints, indexes, views, triggers,
  * policies, comments, grants, and last the drops of extra objects. Every
- * identifier is written in double quotes, whatever it looks like. */
+ * identifier written here is in double quotes, whatever it looks like;
+ * definitions the server deparsed (functions, views, indexes, triggers,
+ * constraints, defaults) go out as the server wrote them, quoted by its
+ * own rules. Dependencies the model does not record (which view uses which
+ * table or function) are found by name in the definitions: a false match
+ * only costs a view dropped and created again. */
 #include "config.h"
 
 #include "reconcile.h"
@@ -195,16 +200,18 @@ typedef struct rc {
 	tc_error *err;
 	tc_status st;
 	strbuf ph[N_PHASES];
-	strbuf notes, skipped_list;
+	strbuf notes;
+	strbuf skipped_ph[N_PHASES]; /* destructive statements left out, by phase */
 	size_t skipped;
 	char **pool;
 	size_t npool, cappool;
-	strset done;     /* "kind\037name": its final state is taken care of */
-	strset touched;  /* bare names of relations, types and functions that
+	strset done;         /* "kind\037name": its final state is taken care of */
+	strset touched;      /* bare names of relations, types and functions that
 			    change in a way views depending on them do not survive */
-	strset retyped;  /* columns moved to a rebuilt type */
-	strset rebuilt;  /* tables dropped and created again */
-	strset newrel;   /* bare names of tables and views being created */
+	strset retyped;      /* columns moved to a rebuilt type */
+	strset rebuilt;      /* tables dropped and created again */
+	strset blocked;      /* tables whose re-creation was left out (no --unsafe) */
+	strset newrel;       /* bare names of tables and views being created */
 	strset view_changed; /* "kind\037name" of views whose definition is to change */
 	strset view_extra;   /* "kind\037name" of views only live has */
 	part_index live_parts, ref_parts;
@@ -565,9 +572,10 @@ static bool put(rc *c, int phase, const char *unsafe_why, const char *stmt)
 {
 	if (unsafe_why && !c->o->unsafe) {
 		c->skipped++;
-		sb_add(&c->skipped_list, "-- skipped (needs --unsafe): ");
-		add_flat(&c->skipped_list, stmt);
-		sb_add(&c->skipped_list, ";\n");
+		strbuf *sk = &c->skipped_ph[phase];
+		sb_add(sk, "-- skipped (needs --unsafe): ");
+		add_flat(sk, stmt);
+		sb_add(sk, ";\n");
 		return false;
 	}
 	strbuf *b = &c->ph[phase];
@@ -755,6 +763,12 @@ static bool privileges_read(const sch_model *m)
 
 /* ------------------------------------------------------------ comments */
 
+static const char *function_kind(const sch_obj *o)
+{
+	const char *k = o ? sch_get(o, "kind") : NULL;
+	return k ? k : "function";
+}
+
 static const char *function_word(const sch_obj *o)
 {
 	const char *k = o ? sch_get(o, "kind") : NULL;
@@ -766,10 +780,17 @@ static const char *comment_target(rc *c, const char *kind, const char *name, con
 	static const struct {
 		const char *kind, *word;
 	} simple[] = {
-		{"schema", "SCHEMA"},   {"extension", "EXTENSION"}, {"enum", "TYPE"},
-		{"type", "TYPE"},       {"domain", "DOMAIN"},       {"sequence", "SEQUENCE"},
-		{"table", "TABLE"},     {"column", "COLUMN"},       {"index", "INDEX"},
-		{"view", "VIEW"},       {"materialized-view", "MATERIALIZED VIEW"},
+		{"schema", "SCHEMA"},
+		{"extension", "EXTENSION"},
+		{"enum", "TYPE"},
+		{"type", "TYPE"},
+		{"domain", "DOMAIN"},
+		{"sequence", "SEQUENCE"},
+		{"table", "TABLE"},
+		{"column", "COLUMN"},
+		{"index", "INDEX"},
+		{"view", "VIEW"},
+		{"materialized-view", "MATERIALIZED VIEW"},
 	};
 	for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
 		if (is(kind, simple[i].kind))
@@ -778,7 +799,9 @@ static const char *comment_target(rc *c, const char *kind, const char *name, con
 		return fmt(c, "%s %s", function_word(o), qn(c, name));
 	if (is(kind, "constraint") || is(kind, "trigger") || is(kind, "policy"))
 		return fmt(c, "%s %s ON %s",
-			   is(kind, "constraint") ? "CONSTRAINT" : is(kind, "trigger") ? "TRIGGER" : "POLICY",
+			   is(kind, "constraint") ? "CONSTRAINT"
+			   : is(kind, "trigger")  ? "TRIGGER"
+						  : "POLICY",
 			   qleaf(c, name), qrel(c, name));
 	return NULL;
 }
@@ -848,8 +871,8 @@ static void grant_one(rc *c, const char *target, const char *column, const char 
 {
 	const char *p = column ? fmt(c, "%s (%s)", priv, column) : priv;
 	if (revoke)
-		putf(c, P_GRANTS, NULL, "REVOKE %s%s ON %s FROM %s", option ? "GRANT OPTION FOR " : "",
-		     p, target, grantee);
+		putf(c, P_GRANTS, NULL, "REVOKE %s%s ON %s FROM %s",
+		     option ? "GRANT OPTION FOR " : "", p, target, grantee);
 	else
 		putf(c, P_GRANTS, NULL, "GRANT %s ON %s TO %s%s", p, target, grantee,
 		     option ? " WITH GRANT OPTION" : "");
@@ -924,8 +947,8 @@ static void grants_new(rc *c, const sch_model *m, const char *kind, const char *
 	}
 	if (!has) {
 		const char *word = is(kind, "function") ? function_word(fn)
-				   : is(kind, "domain")   ? "DOMAIN"
-							  : "TYPE";
+				   : is(kind, "domain") ? "DOMAIN"
+							: "TYPE";
 		putf(c, P_GRANTS, NULL, "REVOKE %s ON %s %s FROM PUBLIC", dflt, word, qn(c, name));
 	}
 }
@@ -951,7 +974,8 @@ static void do_grant(rc *c, const drift_item *const *its, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (is(its[i]->attribute, "on")) {
-			note(c, "not reconciled: %s (the object changed kind)", item_label(c, its[i]));
+			note(c, "not reconciled: %s (the object changed kind)",
+			     item_label(c, its[i]));
 			continue;
 		}
 		grant_diff(c, f ? f : l, its[i]->attribute, its[i]->live, its[i]->reference);
@@ -1118,13 +1142,44 @@ static void retype_columns(rc *c, const sch_obj *l, const char *via, const char 
 		set_add(&c->retyped, col->name);
 		set_add(&c->touched, leaf(c, parent_name(c, col->name)));
 		if (ldef)
-			putf(c, P_RETYPE, why, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, cn);
-		putf(c, P_RETYPE, why, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s%s::%s%s", t,
-		     cn, newtype, array ? "[]" : "", cn, via, array ? "[]" : "", newtype,
+			putf(c, P_RETYPE, why, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t,
+			     cn);
+		putf(c, P_RETYPE, why,
+		     "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s%s::%s%s", t, cn,
+		     newtype, array ? "[]" : "", cn, via, array ? "[]" : "", newtype,
 		     array ? "[]" : "");
 		if (rdef)
-			putf(c, P_RETYPE, why, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t, cn,
-			     rdef);
+			putf(c, P_RETYPE, why, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t,
+			     cn, rdef);
+	}
+}
+
+static void create_function(rc *c, const sch_model *m, const sch_obj *f);
+static const char *function_word(const sch_obj *o);
+static const char *function_base(rc *c, const char *name);
+
+/* Functions whose arguments or result use a type being rebuilt would keep
+ * the old type: drop them first (by the name that still means the old
+ * type) and create them again once the new type exists. */
+static void refresh_functions_of_type(rc *c, const sch_obj *l, const char *why)
+{
+	const char *tname = leaf(c, l->name);
+	for (size_t i = 0; i < c->live->n; i++) {
+		const sch_obj *fn = &c->live->objs[i];
+		if (!is(fn->kind, "function"))
+			continue;
+		if (!mentions(c, fn->name, tname) && !mentions(c, sch_get(fn, "returns"), tname))
+			continue;
+		const sch_obj *rf = sch_find(c->ref, "function", fn->name);
+		const sch_obj *src = rf ? rf : fn;
+		if (!sch_get(src, "definition") ||
+		    !set_add(&c->done, key2(c, "function", fn->name)))
+			continue;
+		if (putf(c, P_DROP_FUNCTIONS, why, "DROP %s IF EXISTS %s", function_word(fn),
+			 qn(c, fn->name))) {
+			set_add(&c->touched, leaf(c, function_base(c, fn->name)));
+			create_function(c, rf ? c->ref : c->live, src);
+		}
 	}
 }
 
@@ -1140,6 +1195,7 @@ static void rebuild_type(rc *c, const sch_obj *l, const sch_obj *f, bool domain,
 	else
 		create_enum(c, f, why);
 	retype_columns(c, l, domain ? sch_get(l, "type") : "text", why);
+	refresh_functions_of_type(c, l, why);
 	putf(c, P_DROP_OLD_TYPES, why, "DROP %s %s.%s", domain ? "DOMAIN" : "TYPE",
 	     quoted_schema_of(c, l->name), qi(c, old));
 	if (why && !c->o->unsafe)
@@ -1201,11 +1257,13 @@ static void do_enum(rc *c, const drift_item *const *its, size_t n, const sch_obj
 					} else {
 						for (size_t m = 1; m < rn; m++)
 							if (list_has(lv, ln, rv[m])) {
-								where = fmt(c, " BEFORE %s", lit(c, rv[m]));
+								where = fmt(c, " BEFORE %s",
+									    lit(c, rv[m]));
 								break;
 							}
 					}
-					putf(c, P_PRE, NULL, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s%s",
+					putf(c, P_PRE, NULL,
+					     "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s%s",
 					     qn(c, it->object), lit(c, rv[k]), where);
 				}
 				continue;
@@ -1218,8 +1276,9 @@ static void do_enum(rc *c, const drift_item *const *its, size_t n, const sch_obj
 					sb_add(&lost, lit(c, lv[k]));
 				}
 			const char *why =
-				lost.len ? fmt(c, "rebuilds enum %s without the labels %s: rows that "
-						  "hold them make it fail",
+				lost.len ? fmt(c,
+					       "rebuilds enum %s without the labels %s: rows that "
+					       "hold them make it fail",
 					       it->object, sb_str(&lost))
 					 : NULL;
 			sb_free(&lost);
@@ -1263,8 +1322,9 @@ static void do_domain(rc *c, const drift_item *const *its, size_t n, const sch_o
 		if (is(a, "comment"))
 			comment_on(c, "domain", it->object, NULL, rv);
 		else if (is(a, "default"))
-			putf(c, P_DOMAINS, NULL, rv ? "ALTER DOMAIN %s SET DEFAULT %s"
-						    : "ALTER DOMAIN %s DROP DEFAULT%s",
+			putf(c, P_DOMAINS, NULL,
+			     rv ? "ALTER DOMAIN %s SET DEFAULT %s"
+				: "ALTER DOMAIN %s DROP DEFAULT%s",
 			     q, rv ? rv : "");
 		else if (is(a, "not_null"))
 			putf(c, P_DOMAINS, NULL, "ALTER DOMAIN %s %s NOT NULL", q,
@@ -1272,10 +1332,11 @@ static void do_domain(rc *c, const drift_item *const *its, size_t n, const sch_o
 		else if (a && strncmp(a, "check.", 6) == 0) {
 			const char *cn = qi(c, unquote1(c, a + 6));
 			if (its[i]->live)
-				putf(c, P_DOMAINS, NULL, "ALTER DOMAIN %s DROP CONSTRAINT IF EXISTS %s", q,
-				     cn);
+				putf(c, P_DOMAINS, NULL,
+				     "ALTER DOMAIN %s DROP CONSTRAINT IF EXISTS %s", q, cn);
 			if (rv)
-				putf(c, P_DOMAINS, NULL, "ALTER DOMAIN %s ADD CONSTRAINT %s %s", q, cn, rv);
+				putf(c, P_DOMAINS, NULL, "ALTER DOMAIN %s ADD CONSTRAINT %s %s", q,
+				     cn, rv);
 		} else
 			unhandled(c, its[i]);
 	}
@@ -1329,7 +1390,8 @@ static void do_type(rc *c, const drift_item *const *its, size_t n, const sch_obj
 		return;
 	}
 	if (it->status == DRIFT_EXTRA) {
-		putf(c, P_END_TYPES, fmt(c, "drops type %s", it->object), "DROP TYPE IF EXISTS %s", q);
+		putf(c, P_END_TYPES, fmt(c, "drops type %s", it->object), "DROP TYPE IF EXISTS %s",
+		     q);
 		return;
 	}
 	bool fields = false;
@@ -1359,8 +1421,9 @@ static void do_type(rc *c, const drift_item *const *its, size_t n, const sch_obj
 		}
 	}
 	if (!appendable) {
-		const char *why = fmt(c, "re-creates composite type %s to change the order of its "
-					 "fields: fails while columns or functions use it",
+		const char *why = fmt(c,
+				      "re-creates composite type %s to change the order of its "
+				      "fields: fails while columns or functions use it",
 				      it->object);
 		putf(c, P_TYPES, why, "DROP TYPE %s", q);
 		put(c, P_TYPES, why, composite_sql(c, f));
@@ -1378,7 +1441,8 @@ static void do_type(rc *c, const drift_item *const *its, size_t n, const sch_obj
 		else if (!same(lt[at], rt[i]))
 			putf(c, P_TYPES,
 			     type_narrows(lt[at], rt[i])
-				     ? fmt(c, "changes field %s of type %s from %s to %s (narrowing)",
+				     ? fmt(c,
+					   "changes field %s of type %s from %s to %s (narrowing)",
 					   rn[i], it->object, lt[at], rt[i])
 				     : NULL,
 			     "ALTER TYPE %s ALTER ATTRIBUTE %s TYPE %s", q, qi(c, rn[i]), rt[i]);
@@ -1397,8 +1461,8 @@ static void do_schema(rc *c, const drift_item *const *its, size_t n)
 			comment_new(c, f);
 		grants_new(c, c->ref, "schema", it->object, NULL);
 	} else if (it->status == DRIFT_EXTRA) {
-		putf(c, P_END_SCHEMAS, fmt(c, "drops schema %s (fails while it holds objects)",
-					   it->object),
+		putf(c, P_END_SCHEMAS,
+		     fmt(c, "drops schema %s (fails while it holds objects)", it->object),
 		     "DROP SCHEMA IF EXISTS %s", qn(c, it->object));
 	} else {
 		for (size_t i = 0; i < n; i++)
@@ -1424,13 +1488,15 @@ static void do_extension(rc *c, const drift_item *const *its, size_t n, const sc
 		sb_free(&sb);
 		comment_new(c, f);
 	} else if (it->status == DRIFT_EXTRA) {
-		putf(c, P_END_EXTENSIONS, fmt(c, "drops extension %s and everything in it", it->object),
+		putf(c, P_END_EXTENSIONS,
+		     fmt(c, "drops extension %s and everything in it", it->object),
 		     "DROP EXTENSION IF EXISTS %s", q);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			const char *a = its[i]->attribute, *rv = its[i]->reference;
 			if (is(a, "version") && rv)
-				putf(c, P_EXTENSIONS, NULL, "ALTER EXTENSION %s UPDATE TO %s", q, lit(c, rv));
+				putf(c, P_EXTENSIONS, NULL, "ALTER EXTENSION %s UPDATE TO %s", q,
+				     lit(c, rv));
 			else if (is(a, "schema") && rv)
 				putf(c, P_EXTENSIONS, NULL, "ALTER EXTENSION %s SET SCHEMA %s", q,
 				     qn(c, rv));
@@ -1448,7 +1514,8 @@ static void do_sequence(rc *c, const drift_item *const *its, size_t n, const sch
 	const char *q = qn(c, it->object);
 	if (it->status == DRIFT_MISSING) {
 		putf(c, P_SEQUENCES, NULL,
-		     "CREATE SEQUENCE %s AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s "
+		     "CREATE SEQUENCE %s AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH "
+		     "%s "
 		     "CACHE %s %sCYCLE",
 		     q, sch_get(f, "type") ? sch_get(f, "type") : "bigint",
 		     sch_get(f, "increment") ? sch_get(f, "increment") : "1",
@@ -1472,8 +1539,8 @@ static void do_sequence(rc *c, const drift_item *const *its, size_t n, const sch
 	static const struct {
 		const char *attr, *clause;
 	} clauses[] = {
-		{"type", "AS"},        {"increment", "INCREMENT BY"}, {"min", "MINVALUE"},
-		{"max", "MAXVALUE"},   {"start", "START WITH"},       {"cache", "CACHE"},
+		{"type", "AS"},      {"increment", "INCREMENT BY"}, {"min", "MINVALUE"},
+		{"max", "MAXVALUE"}, {"start", "START WITH"},       {"cache", "CACHE"},
 	};
 	/* A new type changes the bounds' defaults: say the reference's bounds too. */
 	bool retype = attr_item(its, n, "type") != NULL;
@@ -1531,10 +1598,14 @@ static const char *function_base(rc *c, const char *name)
 }
 
 /* A function whose result type or arguments name a relation being created
- * goes after the tables. */
+ * goes after the tables; so does a SQL-standard body (BEGIN ATOMIC), which
+ * is parsed when created, check_function_bodies or not. */
 static int function_phase(rc *c, const sch_obj *f)
 {
-	if (mentions_any(c, sch_get(f, "returns"), &c->newrel) || mentions_any(c, f->name, &c->newrel))
+	const char *def = sch_get(f, "definition");
+	if (mentions_any(c, sch_get(f, "returns"), &c->newrel) ||
+	    mentions_any(c, f->name, &c->newrel) ||
+	    (def && strstr(def, "BEGIN ATOMIC") && mentions_any(c, def, &c->newrel)))
 		return P_LATE_FUNCTIONS;
 	return P_FUNCTIONS;
 }
@@ -1543,8 +1614,9 @@ static void create_function(rc *c, const sch_model *m, const sch_obj *f)
 {
 	const char *def = sch_get(f, "definition");
 	if (!def) {
-		note(c, "not reconciled: %s %s has no definition in the model (aggregate definitions "
-			"are not read); create it by hand",
+		note(c,
+		     "not reconciled: %s %s has no definition in the model (aggregate definitions "
+		     "are not read); create it by hand",
 		     function_word(f), f->name);
 		return;
 	}
@@ -1556,32 +1628,49 @@ static void create_function(rc *c, const sch_model *m, const sch_obj *f)
 	grants_new(c, m, "function", f->name, f);
 }
 
+/* A function of `other` with the same name and argument count as `name`
+ * of `own`, that `own` does not have: most likely the same function with
+ * its parameters renamed (the identity arguments carry the names). */
+static const sch_obj *renamed_partner(rc *c, const char *name, const sch_model *own,
+				      const sch_model *other)
+{
+	const char *base = function_base(c, name);
+	size_t nargs = count_args(c, name);
+	for (size_t i = 0; i < other->n; i++) {
+		const sch_obj *o = &other->objs[i];
+		if (is(o->kind, "function") && !sch_find(own, "function", o->name) &&
+		    is(function_base(c, o->name), base) && count_args(c, o->name) == nargs)
+			return o;
+	}
+	return NULL;
+}
+
 static void do_function(rc *c, const drift_item *const *its, size_t n, const sch_obj *l,
 			const sch_obj *f)
 {
 	const drift_item *it = its[0];
+	if (set_has(&c->done, key2(c, "function", it->object)))
+		return;
 	if (it->status == DRIFT_MISSING) {
-		/* Same name and argument count live but not in the reference: most
-		 * likely renamed parameters, which CREATE OR REPLACE refuses. DROP
-		 * looks a function up by argument types only, so dropping the
-		 * reference's signature drops exactly the one it replaces. */
-		const char *base = function_base(c, it->object);
-		size_t nargs = count_args(c, it->object);
-		for (size_t i = 0; i < c->live->n; i++) {
-			const sch_obj *o = &c->live->objs[i];
-			if (!is(o->kind, "function") || sch_find(c->ref, "function", o->name) ||
-			    !is(function_base(c, o->name), base) || count_args(c, o->name) != nargs)
-				continue;
-			putf(c, P_DROP_FUNCTIONS, NULL, "DROP %s IF EXISTS %s", function_word(o),
+		/* Renamed parameters, which CREATE OR REPLACE refuses. DROP looks a
+		 * function up by argument types only, so dropping the reference's
+		 * signature drops exactly the one it replaces, if there is one. */
+		if (renamed_partner(c, it->object, c->ref, c->live)) {
+			putf(c, P_DROP_FUNCTIONS, NULL, "DROP %s IF EXISTS %s", function_word(f),
 			     qn(c, it->object));
-			set_add(&c->touched, leaf(c, base));
-			break;
+			set_add(&c->touched, leaf(c, function_base(c, it->object)));
 		}
 		create_function(c, c->ref, f);
 		return;
 	}
 	if (it->status == DRIFT_EXTRA) {
-		if (putf(c, P_DROP_FUNCTIONS, fmt(c, "drops %s %s", function_word(l), it->object),
+		const sch_obj *p = renamed_partner(c, it->object, c->live, c->ref);
+		if (p) {
+			note(c, "%s %s is replaced by %s (parameter names differ)",
+			     function_kind(l), it->object, p->name);
+			return;
+		}
+		if (putf(c, P_DROP_FUNCTIONS, fmt(c, "drops %s %s", function_kind(l), it->object),
 			 "DROP %s IF EXISTS %s", function_word(l), qn(c, it->object)))
 			set_add(&c->touched, leaf(c, function_base(c, it->object)));
 		return;
@@ -1609,13 +1698,13 @@ static void do_function(rc *c, const drift_item *const *its, size_t n, const sch
 		const char *def = sch_get(f, "definition");
 		if (def) {
 			size_t len = strlen(def);
-			while (len && (def[len - 1] == '\n' || def[len - 1] == ' ' ||
-				       def[len - 1] == ';'))
+			while (len &&
+			       (def[len - 1] == '\n' || def[len - 1] == ' ' || def[len - 1] == ';'))
 				len--;
 			put(c, P_FUNCTIONS, NULL, keep(c, xstrndup(def, len)));
 		} else {
-			note(c, "not reconciled: %s %s has no definition in the model", function_word(f),
-			     it->object);
+			note(c, "not reconciled: %s %s has no definition in the model",
+			     function_word(f), it->object);
 		}
 	}
 }
@@ -1633,7 +1722,8 @@ static const char *column_spec(rc *c, const sch_obj *col)
 		sb_addf(&sb, " GENERATED ALWAYS AS (%s) STORED", sch_get(col, "generated"));
 	const char *id = sch_get(col, "identity");
 	if (id)
-		sb_addf(&sb, " GENERATED %s AS IDENTITY", is(id, "always") ? "ALWAYS" : "BY DEFAULT");
+		sb_addf(&sb, " GENERATED %s AS IDENTITY",
+			is(id, "always") ? "ALWAYS" : "BY DEFAULT");
 	if (sch_get(col, "default"))
 		sb_addf(&sb, " DEFAULT %s", sch_get(col, "default"));
 	if (is_true(sch_get(col, "not_null")))
@@ -1649,7 +1739,8 @@ static long position_of(const sch_obj *o)
 
 static int cmp_position(const void *a, const void *b)
 {
-	long x = position_of(*(const sch_obj *const *)a), y = position_of(*(const sch_obj *const *)b);
+	long x = position_of(*(const sch_obj *const *)a),
+	     y = position_of(*(const sch_obj *const *)b);
 	return x < y ? -1 : x > y;
 }
 
@@ -1707,9 +1798,10 @@ static void create_index(rc *c, const sch_model *m, const sch_obj *x)
 
 static const char *enable_word(const char *e)
 {
-	return is(e, "disabled") ? "DISABLE" : is(e, "replica") ? "ENABLE REPLICA"
-				: is(e, "always")      ? "ENABLE ALWAYS"
-						       : "ENABLE";
+	return is(e, "disabled")  ? "DISABLE"
+	       : is(e, "replica") ? "ENABLE REPLICA"
+	       : is(e, "always")  ? "ENABLE ALWAYS"
+				  : "ENABLE";
 }
 
 static void create_trigger(rc *c, const sch_obj *t)
@@ -1755,7 +1847,8 @@ static void create_policy(rc *c, const sch_obj *p)
 	strbuf sb = STRBUF_INIT;
 	const char *cmd = sch_get(p, "command");
 	sb_addf(&sb, "CREATE POLICY %s ON %s AS %s FOR %s TO %s", qleaf(c, p->name),
-		qrel(c, p->name), is(sch_get(p, "permissive"), "false") ? "RESTRICTIVE" : "PERMISSIVE",
+		qrel(c, p->name),
+		is(sch_get(p, "permissive"), "false") ? "RESTRICTIVE" : "PERMISSIVE",
 		is(cmd, "select")   ? "SELECT"
 		: is(cmd, "insert") ? "INSERT"
 		: is(cmd, "update") ? "UPDATE"
@@ -1813,8 +1906,8 @@ static void create_table(rc *c, const sch_obj *f)
 	for (size_t i = 0; i < ncols; i++) {
 		set_add(&c->done, key2(c, "column", cols[i]->name));
 		if (of) {
-			const sch_obj *pc =
-				sch_find(c->ref, "column", child_name(c, of, leaf(c, cols[i]->name)));
+			const sch_obj *pc = sch_find(c->ref, "column",
+						     child_name(c, of, leaf(c, cols[i]->name)));
 			const char *d = sch_get(cols[i], "default");
 			const char *cn = qleaf(c, cols[i]->name);
 			if (pc && !same(d, sch_get(pc, "default")))
@@ -1824,8 +1917,8 @@ static void create_table(rc *c, const sch_obj *f)
 				     q, cn, d ? d : "");
 			bool nn = is_true(sch_get(cols[i], "not_null"));
 			if (pc && nn && !is_true(sch_get(pc, "not_null")))
-				putf(c, P_COLUMNS, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q,
-				     cn);
+				putf(c, P_COLUMNS, NULL,
+				     "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q, cn);
 		}
 		comment_new(c, cols[i]);
 	}
@@ -1883,20 +1976,26 @@ static void refresh_users_of_column(rc *c, const char *table, const char *column
 		const sch_obj **v;
 		size_t n = parts(c, c->live, table, kinds[k], &v);
 		for (size_t i = 0; i < n; i++) {
-			const char *text = k == 0 ? fmt(c, "%s %s", sch_get(v[i], "using") ? sch_get(v[i], "using") : "",
-							 sch_get(v[i], "with_check") ? sch_get(v[i], "with_check") : "")
-						  : sch_get(v[i], "definition");
-			if (!mentions(c, text, column) ||
-			    !set_add(&c->done, key2(c, kinds[k], v[i]->name)))
-				continue;
-			const sch_obj *f = sch_find(c->ref, kinds[k], v[i]->name);
-			const sch_obj *src = f ? f : c->o->unsafe ? NULL : v[i];
+			const sch_obj *o = v[i];
+			const char *text = sch_get(o, "definition");
 			if (k == 0) {
-				drop_policy(c, v[i]->name, NULL);
+				const char *u = sch_get(o, "using"), *w = sch_get(o, "with_check");
+				text = fmt(c, "%s %s", u ? u : "", w ? w : "");
+			}
+			if (!mentions(c, text, column) ||
+			    !set_add(&c->done, key2(c, kinds[k], o->name)))
+				continue;
+			/* Back as the reference has it; an extra one as it was, or
+			 * not at all under --unsafe. */
+			const sch_obj *f = sch_find(c->ref, kinds[k], o->name);
+			const sch_obj *src = f ? f : c->o->unsafe ? NULL : o;
+			const char *why = src ? NULL : fmt(c, "drops %s %s", kinds[k], o->name);
+			if (k == 0) {
+				drop_policy(c, o->name, why);
 				if (src)
 					create_policy(c, src);
 			} else {
-				drop_trigger(c, v[i]->name, NULL);
+				drop_trigger(c, o->name, why);
 				if (src)
 					create_trigger(c, src);
 			}
@@ -1904,86 +2003,181 @@ static void refresh_users_of_column(rc *c, const char *table, const char *column
 	}
 }
 
-static bool table_gone_before(rc *c, const sch_obj *t, const objlist *pending, size_t self)
+/* ------------------------------------------------------------ ordering */
+
+typedef struct edge {
+	size_t first, then; /* indexes: `first` must come before `then` */
+} edge;
+
+typedef struct edges {
+	edge *v;
+	size_t n, cap;
+} edges;
+
+static void edge_add(edges *e, size_t first, size_t then)
 {
-	/* t can go once no other pending table is its child or points at it. */
-	for (size_t j = 0; j < pending->n; j++) {
-		if (j == self || !pending->v[j])
-			continue;
-		const sch_obj *o = pending->v[j];
-		const char **pv;
-		size_t np = table_parents(c, o, &pv);
-		for (size_t k = 0; k < np; k++)
-			if (is(pv[k], t->name))
-				return false;
-		const sch_obj **ks;
-		size_t nk = parts(c, c->live, o->name, "constraint", &ks);
-		for (size_t k = 0; k < nk; k++)
-			if (is_fk(ks[k]) && is(sch_get(ks[k], "references"), t->name))
-				return false;
-	}
-	return true;
+	if (first == then)
+		return;
+	e->v = xgrow(e->v, &e->cap, e->n + 1, sizeof *e->v);
+	e->v[e->n++] = (edge){first, then};
 }
 
-static bool table_ready(rc *c, const sch_obj *t, const objlist *pending, size_t self)
+/* An order of 0..n-1 that keeps every edge (Kahn's algorithm, ties in
+ * index order). PostgreSQL allows no cycles among these dependencies, but
+ * names read from definitions can invent one: what is left then follows
+ * in index order. Caller frees. */
+static size_t *topo_order(size_t n, const edges *e)
 {
-	const char **pv;
-	size_t np = table_parents(c, t, &pv);
-	for (size_t k = 0; k < np; k++)
-		for (size_t j = 0; j < pending->n; j++)
-			if (j != self && pending->v[j] && is(pending->v[j]->name, pv[k]))
-				return false;
+	size_t *indeg = xcalloc(n + 1, sizeof *indeg), *start = xcalloc(n + 2, sizeof *start);
+	size_t *adj = xcalloc(e->n + 1, sizeof *adj), *order = xcalloc(n + 1, sizeof *order);
+	bool *out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < e->n; i++) {
+		indeg[e->v[i].then]++;
+		start[e->v[i].first + 1]++;
+	}
+	for (size_t i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	size_t *fill = xcalloc(n + 1, sizeof *fill);
+	for (size_t i = 0; i < e->n; i++)
+		adj[start[e->v[i].first] + fill[e->v[i].first]++] = e->v[i].then;
+	free(fill);
+	size_t head = 0, tail = 0, cursor = 0;
+	for (size_t i = 0; i < n; i++)
+		if (indeg[i] == 0) {
+			order[tail++] = i;
+			out[i] = true;
+		}
+	while (tail < n || head < tail) {
+		if (head == tail) {
+			/* A cycle: take the lowest index left. */
+			while (out[cursor])
+				cursor++;
+			order[tail++] = cursor;
+			out[cursor] = true;
+		}
+		size_t v = order[head++];
+		for (size_t k = start[v]; k < start[v + 1]; k++) {
+			size_t w = adj[k];
+			if (indeg[w] > 0)
+				indeg[w]--;
+			if (!out[w] && indeg[w] == 0) {
+				order[tail++] = w;
+				out[w] = true;
+			}
+		}
+	}
+	free(indeg);
+	free(start);
+	free(adj);
+	free(out);
+	return order;
+}
+
+typedef struct name_ix {
+	const char *name;
+	size_t ix;
+} name_ix;
+
+static int cmp_name_ix(const void *a, const void *b)
+{
+	return strcmp(((const name_ix *)a)->name, ((const name_ix *)b)->name);
+}
+
+/* The index of name among l's objects, or (size_t)-1. */
+static size_t find_ix(const name_ix *v, size_t n, const char *name)
+{
+	name_ix key = {name, 0};
+	const name_ix *hit = name ? bsearch(&key, v, n, sizeof *v, cmp_name_ix) : NULL;
+	return hit ? hit->ix : (size_t)-1;
+}
+
+static name_ix *index_names(const objlist *l)
+{
+	name_ix *v = xcalloc(l->n + 1, sizeof *v);
+	for (size_t i = 0; i < l->n; i++)
+		v[i] = (name_ix){l->v[i]->name, i};
+	qsort(v, l->n, sizeof *v, cmp_name_ix);
+	return v;
+}
+
+/* Parts of a table whose re-creation was left out wait for it. */
+static bool held_back(rc *c, const drift_item *it, const char *table)
+{
+	if (!table || !set_has(&c->blocked, table))
+		return false;
+	note(c, "not reconciled without --unsafe (table %s is not created again): %s", table,
+	     item_label(c, it));
 	return true;
 }
 
 /* Emit the collected tables in an order that works: parents before
- * children when creating, children (and referencing tables) first when
- * dropping. */
+ * children when creating; children, and tables whose foreign keys point
+ * at another, first when dropping. */
 static void flush_tables(rc *c)
 {
 	objlist *l = &c->new_tables;
-	for (size_t left = l->n; left;) {
-		size_t before = left;
-		for (size_t i = 0; i < l->n; i++) {
-			if (!l->v[i] || !table_ready(c, l->v[i], l, i))
-				continue;
-			create_table(c, l->v[i]);
-			l->v[i] = NULL;
-			left--;
+	name_ix *ix = index_names(l);
+	edges e = {0};
+	for (size_t i = 0; i < l->n; i++) {
+		const char **pv;
+		size_t np = table_parents(c, l->v[i], &pv);
+		for (size_t k = 0; k < np; k++) {
+			size_t p = find_ix(ix, l->n, pv[k]);
+			if (p != (size_t)-1)
+				edge_add(&e, p, i);
 		}
-		if (left == before)
-			for (size_t i = 0; i < l->n; i++)
-				if (l->v[i]) {
-					create_table(c, l->v[i]);
-					l->v[i] = NULL;
-					left--;
-					break;
-				}
 	}
+	size_t *order = topo_order(l->n, &e);
+	for (size_t k = 0; k < l->n; k++) {
+		const sch_obj *t = l->v[order[k]];
+		const char **pv;
+		size_t np = table_parents(c, t, &pv);
+		bool held = false;
+		for (size_t j = 0; j < np; j++)
+			held = held || set_has(&c->blocked, pv[j]);
+		if (held) {
+			set_add(&c->blocked, t->name);
+			note(c,
+			     "not reconciled without --unsafe (its parent is not created again): "
+			     "missing table %s",
+			     t->name);
+			continue;
+		}
+		create_table(c, t);
+	}
+	free(order);
+	free(ix);
+	e.n = 0;
+
 	l = &c->gone_tables;
-	for (size_t left = l->n; left;) {
-		size_t before = left;
-		for (size_t i = 0; i < l->n && left == before; i++) {
-			if (!l->v[i] || !table_gone_before(c, l->v[i], l, i))
-				continue;
-			if (putf(c, P_END_TABLES, fmt(c, "drops table %s and its data", l->v[i]->name),
-				 "DROP TABLE IF EXISTS %s", qn(c, l->v[i]->name)))
-				set_add(&c->touched, leaf(c, l->v[i]->name));
-			l->v[i] = NULL;
-			left--;
+	ix = index_names(l);
+	for (size_t i = 0; i < l->n; i++) {
+		const char **pv;
+		size_t np = table_parents(c, l->v[i], &pv);
+		for (size_t k = 0; k < np; k++) {
+			size_t p = find_ix(ix, l->n, pv[k]);
+			if (p != (size_t)-1)
+				edge_add(&e, i, p);
 		}
-		if (left == before)
-			for (size_t i = 0; i < l->n; i++)
-				if (l->v[i]) {
-					if (putf(c, P_END_TABLES,
-						 fmt(c, "drops table %s and its data", l->v[i]->name),
-						 "DROP TABLE IF EXISTS %s", qn(c, l->v[i]->name)))
-						set_add(&c->touched, leaf(c, l->v[i]->name));
-					l->v[i] = NULL;
-					left--;
-					break;
-				}
+		const sch_obj **ks;
+		size_t nk = parts(c, c->live, l->v[i]->name, "constraint", &ks);
+		for (size_t k = 0; k < nk; k++) {
+			size_t p = is_fk(ks[k]) ? find_ix(ix, l->n, sch_get(ks[k], "references"))
+						: (size_t)-1;
+			if (p != (size_t)-1)
+				edge_add(&e, i, p);
+		}
 	}
+	order = topo_order(l->n, &e);
+	for (size_t k = 0; k < l->n; k++) {
+		const sch_obj *t = l->v[order[k]];
+		if (putf(c, P_END_TABLES, fmt(c, "drops table %s and its data", t->name),
+			 "DROP TABLE IF EXISTS %s", qn(c, t->name)))
+			set_add(&c->touched, leaf(c, t->name));
+	}
+	free(order);
+	free(ix);
+	free(e.v);
 }
 
 static void do_table(rc *c, const drift_item *const *its, size_t n, const sch_obj *l,
@@ -2001,17 +2195,20 @@ static void do_table(rc *c, const drift_item *const *its, size_t n, const sch_ob
 	const char *q = qn(c, it->object);
 	if (attr_item(its, n, "kind") || attr_item(its, n, "partition_key")) {
 		/* A table cannot become partitioned (or change its key) in place. */
-		const char *why = fmt(c, "re-creates table %s (it changes %s) and loses its data",
-				      it->object,
-				      attr_item(its, n, "kind") ? "kind" : "partition key");
-		if (putf(c, P_TABLES, why, "DROP TABLE %s", q)) {
+		const char *why =
+			fmt(c, "re-creates table %s (it changes %s) and loses its data", it->object,
+			    attr_item(its, n, "kind") ? "kind" : "partition key");
+		if (!putf(c, P_TABLES, why, "DROP TABLE %s", q)) {
+			set_add(&c->blocked, it->object);
+		} else {
 			set_add(&c->rebuilt, it->object);
 			set_add(&c->touched, leaf(c, it->object));
 			create_table(c, f);
 			/* Its partitions went with it. */
 			for (size_t i = 0; i < c->ref->n; i++) {
 				const sch_obj *t = &c->ref->objs[i];
-				if (is(t->kind, "table") && is(sch_get(t, "partition_of"), it->object) &&
+				if (is(t->kind, "table") &&
+				    is(sch_get(t, "partition_of"), it->object) &&
 				    sch_find(c->live, "table", t->name)) {
 					set_add(&c->rebuilt, t->name);
 					create_table(c, t);
@@ -2036,13 +2233,16 @@ static void do_table(rc *c, const drift_item *const *its, size_t n, const sch_ob
 		} else if (is(a, "partition_of") || is(a, "partition_bound")) {
 			if (is(a, "partition_bound") && attr_item(its, n, "partition_of"))
 				continue;
-			const char *lp = sch_get(l, "partition_of"), *rp = sch_get(f, "partition_of");
+			const char *lp = sch_get(l, "partition_of"),
+				   *rp = sch_get(f, "partition_of");
 			if (lp)
-				putf(c, P_TABLES, NULL, "ALTER TABLE %s DETACH PARTITION %s", qn(c, lp), q);
+				putf(c, P_TABLES, NULL, "ALTER TABLE %s DETACH PARTITION %s",
+				     qn(c, lp), q);
 			if (rp)
-				putf(c, P_TABLES, NULL, "ALTER TABLE %s ATTACH PARTITION %s %s", qn(c, rp),
-				     q, sch_get(f, "partition_bound") ? sch_get(f, "partition_bound")
-								      : "DEFAULT");
+				putf(c, P_TABLES, NULL, "ALTER TABLE %s ATTACH PARTITION %s %s",
+				     qn(c, rp), q,
+				     sch_get(f, "partition_bound") ? sch_get(f, "partition_bound")
+								   : "DEFAULT");
 		} else if (is(a, "inherits")) {
 			const char **lvv, **rvv;
 			size_t ln = split_list(c, lv, &lvv), rn = split_list(c, rv, &rvv);
@@ -2073,11 +2273,11 @@ static bool column_via_parent(rc *c, const drift_item *it)
 	const char **pv;
 	size_t np = table_parents(c, sch_find(m, "table", table), &pv);
 	for (size_t k = 0; k < np; k++) {
-		const drift_item *pi = find_item(c, "column", child_name(c, pv[k], colraw), it->attribute);
+		const drift_item *pi =
+			find_item(c, "column", child_name(c, pv[k], colraw), it->attribute);
 		if (pi && pi->status == it->status && same(pi->reference, it->reference) &&
 		    want(c, pi, true))
 			return true;
-		/* A parent that is itself missing or rebuilt brings the column. */
 	}
 	return false;
 }
@@ -2131,15 +2331,17 @@ static void column_changed(rc *c, const drift_item *const *its, size_t n, const 
 	const char *lgen = sch_get(l, "generated"), *rgen = sch_get(f, "generated");
 	if (ge && rgen) {
 		/* A generation expression cannot be set on an existing column. */
-		const char *why = fmt(c, "re-creates column %s as a generated column (drop and add)",
-				      name);
+		const char *why =
+			fmt(c, "re-creates column %s as a generated column (drop and add)", name);
 		if (putf(c, P_COLUMNS, why, "ALTER TABLE %s DROP COLUMN %s", t, cn)) {
-			putf(c, P_COLUMNS, why, "ALTER TABLE %s ADD COLUMN %s", t, column_spec(c, f));
+			putf(c, P_COLUMNS, why, "ALTER TABLE %s ADD COLUMN %s", t,
+			     column_spec(c, f));
 			set_add(&c->touched, leaf(c, table));
 			comment_new(c, f);
 			recreate_users_of_column(c, table, colraw);
 		} else {
-			putf(c, P_COLUMNS, why, "ALTER TABLE %s ADD COLUMN %s", t, column_spec(c, f));
+			putf(c, P_COLUMNS, why, "ALTER TABLE %s ADD COLUMN %s", t,
+			     column_spec(c, f));
 		}
 		return;
 	}
@@ -2147,26 +2349,32 @@ static void column_changed(rc *c, const drift_item *const *its, size_t n, const 
 		putf(c, P_COLUMNS, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", t, cn);
 	const char *lid = sch_get(l, "identity"), *rid = sch_get(f, "identity");
 	if (id && lid && !rid)
-		putf(c, P_COLUMNS, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY IF EXISTS", t, cn);
+		putf(c, P_COLUMNS, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY IF EXISTS",
+		     t, cn);
 	bool default_done = false;
 	if (ty || co) {
 		const char *rtype = sch_get(f, "type");
-		const char *why = ty && type_narrows(ty->live, ty->reference)
-					  ? fmt(c, "changes column %s from %s to %s (narrowing: values "
-						   "may be cut or rejected)",
-						name, ty->live, ty->reference)
-					  : NULL;
+		const char *why =
+			ty && type_narrows(ty->live, ty->reference)
+				? fmt(c,
+				      "changes column %s from %s to %s (narrowing: values "
+				      "may be cut or rejected)",
+				      name, ty->live, ty->reference)
+				: NULL;
 		const char *coll = sch_get(f, "collation");
-		const char *collate = co ? fmt(c, " COLLATE %s", coll ? qn(c, coll) : "\"default\"") : "";
+		const char *collate =
+			co ? fmt(c, " COLLATE %s", coll ? qn(c, coll) : "\"default\"") : "";
 		if (ty && sch_get(l, "default"))
-			putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, cn);
-		bool ok = ty ? putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s",
-				     t, cn, rtype, collate, cn, rtype)
-			     : putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s", t, cn,
-				    rtype, collate);
+			putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t,
+			     cn);
+		bool ok = ty ? putf(c, P_COLUMNS, why,
+				    "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s USING %s::%s", t, cn,
+				    rtype, collate, cn, rtype)
+			     : putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s",
+				    t, cn, rtype, collate);
 		if (ty && sch_get(f, "default"))
-			putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t, cn,
-			     sch_get(f, "default"));
+			putf(c, P_COLUMNS, why, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", t,
+			     cn, sch_get(f, "default"));
 		if (ok) {
 			default_done = ty != NULL;
 			set_add(&c->touched, leaf(c, table));
@@ -2193,16 +2401,19 @@ static void do_column(rc *c, const drift_item *const *its, size_t n, const sch_o
 {
 	const drift_item *it = its[0];
 	const char *table = parent_name(c, it->object);
-	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "column", it->object)))
+	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "column", it->object)) ||
+	    held_back(c, it, table))
 		return;
 	if (it->status != DRIFT_CHANGED && column_via_parent(c, it))
 		return;
 	if (it->status == DRIFT_MISSING) {
-		putf(c, P_COLUMNS, NULL, "ALTER TABLE %s ADD COLUMN %s", qn(c, table), column_spec(c, f));
+		putf(c, P_COLUMNS, NULL, "ALTER TABLE %s ADD COLUMN %s", qn(c, table),
+		     column_spec(c, f));
 		comment_new(c, f);
 	} else if (it->status == DRIFT_EXTRA) {
 		if (putf(c, P_DROP_COLUMNS, fmt(c, "drops column %s and its data", it->object),
-			 "ALTER TABLE %s DROP COLUMN IF EXISTS %s", qn(c, table), qleaf(c, it->object)))
+			 "ALTER TABLE %s DROP COLUMN IF EXISTS %s", qn(c, table),
+			 qleaf(c, it->object)))
 			set_add(&c->touched, leaf(c, table));
 	} else {
 		column_changed(c, its, n, l, f);
@@ -2216,7 +2427,8 @@ static void do_constraint(rc *c, const drift_item *const *its, size_t n, const s
 {
 	const drift_item *it = its[0];
 	const char *table = parent_name(c, it->object);
-	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "constraint", it->object)))
+	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "constraint", it->object)) ||
+	    held_back(c, it, table))
 		return;
 	if (it->status == DRIFT_MISSING) {
 		create_constraint(c, f, NULL);
@@ -2229,14 +2441,15 @@ static void do_constraint(rc *c, const drift_item *const *its, size_t n, const s
 		drop_constraint(c, l, fmt(c, "drops constraint %s", it->object));
 		return;
 	}
-	bool redo = false;
+	/* Created again, it gets the reference's comment anyway. */
+	bool redo = attr_item(its, n, "type") || attr_item(its, n, "definition") ||
+		    attr_item(its, n, "references");
 	for (size_t i = 0; i < n; i++) {
 		const char *a = its[i]->attribute;
-		if (is(a, "type") || is(a, "definition") || is(a, "references"))
-			redo = true;
-		else if (is(a, "comment"))
+		if (is(a, "comment") && !redo)
 			comment_on(c, "constraint", it->object, NULL, its[i]->reference);
-		else
+		else if (!is(a, "comment") && !is(a, "type") && !is(a, "definition") &&
+			 !is(a, "references"))
 			unhandled(c, its[i]);
 	}
 	if (!redo)
@@ -2254,7 +2467,8 @@ static void do_index(rc *c, const drift_item *const *its, size_t n, const sch_ob
 {
 	const drift_item *it = its[0];
 	const char *table = sch_get(f ? f : l, "table");
-	if ((table && set_has(&c->rebuilt, table)) || set_has(&c->done, key2(c, "index", it->object)))
+	if ((table && set_has(&c->rebuilt, table)) ||
+	    set_has(&c->done, key2(c, "index", it->object)) || held_back(c, it, table))
 		return;
 	if (it->status == DRIFT_MISSING) {
 		create_index(c, c->ref, f);
@@ -2262,18 +2476,18 @@ static void do_index(rc *c, const drift_item *const *its, size_t n, const sch_ob
 	}
 	if (it->status == DRIFT_EXTRA) {
 		set_add(&c->done, key2(c, "index", it->object));
-		putf(c, P_DROP_INDEXES, fmt(c, "drops index %s", it->object), "DROP INDEX IF EXISTS %s",
-		     qn(c, it->object));
+		putf(c, P_DROP_INDEXES, fmt(c, "drops index %s", it->object),
+		     "DROP INDEX IF EXISTS %s", qn(c, it->object));
 		return;
 	}
-	bool redo = false;
+	bool redo = attr_item(its, n, "definition") || attr_item(its, n, "table") ||
+		    attr_item(its, n, "unique") || attr_item(its, n, "method");
 	for (size_t i = 0; i < n; i++) {
 		const char *a = its[i]->attribute;
-		if (is(a, "definition") || is(a, "table") || is(a, "unique") || is(a, "method"))
-			redo = true;
-		else if (is(a, "comment"))
+		if (is(a, "comment") && !redo)
 			comment_on(c, "index", it->object, NULL, its[i]->reference);
-		else
+		else if (!is(a, "comment") && !is(a, "definition") && !is(a, "table") &&
+			 !is(a, "unique") && !is(a, "method"))
 			unhandled(c, its[i]);
 	}
 	if (redo) {
@@ -2288,7 +2502,8 @@ static void do_trigger(rc *c, const drift_item *const *its, size_t n, const sch_
 	(void)l;
 	const drift_item *it = its[0];
 	const char *table = parent_name(c, it->object);
-	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "trigger", it->object)))
+	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "trigger", it->object)) ||
+	    held_back(c, it, table))
 		return;
 	if (it->status == DRIFT_MISSING) {
 		create_trigger(c, f);
@@ -2299,17 +2514,18 @@ static void do_trigger(rc *c, const drift_item *const *its, size_t n, const sch_
 		drop_trigger(c, it->object, fmt(c, "drops trigger %s", it->object));
 		return;
 	}
-	bool redo = false;
+	bool redo = attr_item(its, n, "definition") != NULL;
 	for (size_t i = 0; i < n; i++) {
 		const char *a = its[i]->attribute;
-		if (is(a, "definition"))
-			redo = true;
-		else if (is(a, "enabled") && !attr_item(its, n, "definition"))
-			putf(c, P_TRIGGERS, NULL, "ALTER TABLE %s %s TRIGGER %s", qrel(c, it->object),
-			     enable_word(its[i]->reference), qleaf(c, it->object));
+		if (redo && (is(a, "definition") || is(a, "enabled") || is(a, "comment")))
+			continue;
+		if (is(a, "enabled"))
+			putf(c, P_TRIGGERS, NULL, "ALTER TABLE %s %s TRIGGER %s",
+			     qrel(c, it->object), enable_word(its[i]->reference),
+			     qleaf(c, it->object));
 		else if (is(a, "comment"))
 			comment_on(c, "trigger", it->object, NULL, its[i]->reference);
-		else if (!is(a, "enabled"))
+		else
 			unhandled(c, its[i]);
 	}
 	if (redo) {
@@ -2324,7 +2540,8 @@ static void do_policy(rc *c, const drift_item *const *its, size_t n, const sch_o
 	(void)l;
 	const drift_item *it = its[0];
 	const char *table = parent_name(c, it->object);
-	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "policy", it->object)))
+	if (set_has(&c->rebuilt, table) || set_has(&c->done, key2(c, "policy", it->object)) ||
+	    held_back(c, it, table))
 		return;
 	if (it->status == DRIFT_MISSING) {
 		create_policy(c, f);
@@ -2336,12 +2553,10 @@ static void do_policy(rc *c, const drift_item *const *its, size_t n, const sch_o
 		return;
 	}
 	bool redo = false;
-	for (size_t i = 0; i < n; i++) {
-		if (is(its[i]->attribute, "comment"))
-			comment_on(c, "policy", it->object, NULL, its[i]->reference);
-		else
-			redo = true;
-	}
+	for (size_t i = 0; i < n; i++)
+		redo = redo || !is(its[i]->attribute, "comment");
+	for (size_t i = 0; i < n && !redo; i++)
+		comment_on(c, "policy", it->object, NULL, its[i]->reference);
 	if (redo) {
 		drop_policy(c, it->object, NULL);
 		create_policy(c, f);
@@ -2363,12 +2578,13 @@ static void view_item(rc *c, const drift_item *const *its, size_t n, const sch_o
 		set_add(&c->view_extra, key2(c, it->kind, it->object));
 		return;
 	}
+	bool redo = attr_item(its, n, "definition") != NULL;
+	if (redo)
+		set_add(&c->view_changed, key2(c, it->kind, it->object));
 	for (size_t i = 0; i < n; i++) {
-		if (is(its[i]->attribute, "definition"))
-			set_add(&c->view_changed, key2(c, it->kind, it->object));
-		else if (is(its[i]->attribute, "comment"))
+		if (is(its[i]->attribute, "comment") && !redo)
 			comment_on(c, it->kind, it->object, NULL, its[i]->reference);
-		else
+		else if (!is(its[i]->attribute, "comment") && !is(its[i]->attribute, "definition"))
 			unhandled(c, its[i]);
 	}
 }
@@ -2396,8 +2612,9 @@ static void create_view(rc *c, const sch_model *m, const sch_obj *v)
 		note(c, "not reconciled: %s %s has no definition in the model", v->kind, v->name);
 		return;
 	}
-	putf(c, P_VIEWS, NULL, "CREATE %s %s AS%s%s", is(v->kind, "view") ? "VIEW" : "MATERIALIZED VIEW",
-	     qn(c, v->name), body[0] == ' ' || body[0] == '\n' ? "" : " ", body);
+	putf(c, P_VIEWS, NULL, "CREATE %s %s AS%s%s",
+	     is(v->kind, "view") ? "VIEW" : "MATERIALIZED VIEW", qn(c, v->name),
+	     body[0] == ' ' || body[0] == '\n' ? "" : " ", body);
 	comment_new(c, v);
 	const sch_obj **p;
 	size_t n = parts(c, m, v->name, "index", &p);
@@ -2450,7 +2667,8 @@ static void flush_views(rc *c)
 		const sch_obj *v = &c->live->objs[i];
 		const char *k = is_view_kind(v->kind) ? key2(c, v->kind, v->name) : NULL;
 		if (k && set_has(&c->view_extra, k) && !set_has(&dropping, k))
-			putf(c, P_DROP_VIEWS, fmt(c, "drops %s %s", v->kind, v->name), "DROP %s IF EXISTS %s",
+			putf(c, P_DROP_VIEWS, fmt(c, "drops %s %s", v->kind, v->name),
+			     "DROP %s IF EXISTS %s",
 			     is(v->kind, "view") ? "VIEW" : "MATERIALIZED VIEW", qn(c, v->name));
 	}
 	/* What comes back, and from which side. */
@@ -2462,30 +2680,22 @@ static void flush_views(rc *c)
 		from = xgrow(from, &cap_from, make.n, sizeof *from);
 		from[make.n - 1] = c->ref;
 	}
-	/* Drop, dependents first. */
-	for (size_t left = drop.n; left;) {
-		size_t pick = drop.n;
-		for (size_t i = 0; i < drop.n && pick == drop.n; i++) {
-			if (!drop.v[i])
-				continue;
-			bool needed = false;
-			for (size_t j = 0; j < drop.n && !needed; j++)
-				needed = j != i && drop.v[j] &&
-					 mentions(c, sch_get(drop.v[j], "definition"),
-						  leaf(c, drop.v[i]->name));
-			if (!needed)
-				pick = i;
-		}
-		if (pick == drop.n)
-			for (pick = 0; !drop.v[pick]; pick++)
-				;
-		const sch_obj *v = drop.v[pick];
-		const char *k = key2(c, v->kind, v->name);
+	/* Drop, dependents first: v before w when v's definition names w. */
+	edges e = {0};
+	for (size_t i = 0; i < drop.n; i++)
+		for (size_t j = 0; j < drop.n; j++)
+			if (i != j &&
+			    mentions(c, sch_get(drop.v[j], "definition"), leaf(c, drop.v[i]->name)))
+				edge_add(&e, j, i);
+	size_t *order = topo_order(drop.n, &e);
+	for (size_t k = 0; k < drop.n; k++) {
+		const sch_obj *v = drop.v[order[k]];
+		const char *key = key2(c, v->kind, v->name);
 		const sch_obj *f = sch_find(c->ref, v->kind, v->name);
-		bool changed = set_has(&c->view_changed, k);
+		bool changed = set_has(&c->view_changed, key);
 		/* An extra view goes for good under --unsafe; otherwise it comes
 		 * back as it was, like a view whose change is not to be made. */
-		bool gone = c->o->unsafe && set_has(&c->view_extra, k);
+		bool gone = c->o->unsafe && set_has(&c->view_extra, key);
 		putf(c, P_DROP_VIEWS, gone ? fmt(c, "drops %s %s", v->kind, v->name) : NULL,
 		     "DROP %s IF EXISTS %s", is(v->kind, "view") ? "VIEW" : "MATERIALIZED VIEW",
 		     qn(c, v->name));
@@ -2494,30 +2704,20 @@ static void flush_views(rc *c)
 			from = xgrow(from, &cap_from, make.n, sizeof *from);
 			from[make.n - 1] = f && changed ? c->ref : c->live;
 		}
-		drop.v[pick] = NULL;
-		left--;
 	}
+	free(order);
 	/* Create, what others use first. */
-	for (size_t left = make.n; left;) {
-		size_t pick = make.n;
-		for (size_t i = 0; i < make.n && pick == make.n; i++) {
-			if (!make.v[i])
-				continue;
-			bool waits = false;
-			for (size_t j = 0; j < make.n && !waits; j++)
-				waits = j != i && make.v[j] &&
-					mentions(c, sch_get(make.v[i], "definition"),
-						 leaf(c, make.v[j]->name));
-			if (!waits)
-				pick = i;
-		}
-		if (pick == make.n)
-			for (pick = 0; !make.v[pick]; pick++)
-				;
-		create_view(c, from[pick], make.v[pick]);
-		make.v[pick] = NULL;
-		left--;
-	}
+	e.n = 0;
+	for (size_t i = 0; i < make.n; i++)
+		for (size_t j = 0; j < make.n; j++)
+			if (i != j &&
+			    mentions(c, sch_get(make.v[j], "definition"), leaf(c, make.v[i]->name)))
+				edge_add(&e, i, j);
+	order = topo_order(make.n, &e);
+	for (size_t k = 0; k < make.n; k++)
+		create_view(c, from[order[k]], make.v[order[k]]);
+	free(order);
+	free(e.v);
 	free(drop.v);
 	free(make.v);
 	free(from);
@@ -2540,7 +2740,8 @@ static void do_group(rc *c, const drift_item *group, size_t count)
 	const char *kind = its[0]->kind, *object = its[0]->object;
 	const sch_obj *l = sch_find(c->live, kind, object), *f = sch_find(c->ref, kind, object);
 	if ((its[0]->status != DRIFT_EXTRA && !f) || (its[0]->status != DRIFT_MISSING && !l)) {
-		note(c, "not reconciled: %s %s is not in the model it is reported from", kind, object);
+		note(c, "not reconciled: %s %s is not in the model it is reported from", kind,
+		     object);
 	} else if (is(kind, "schema")) {
 		do_schema(c, its, n);
 	} else if (is(kind, "extension")) {
@@ -2572,11 +2773,13 @@ static void do_group(rc *c, const drift_item *group, size_t count)
 	} else if (is(kind, "grant")) {
 		do_grant(c, its, n);
 	} else if (is(kind, "migration")) {
-		note(c, "migration history differs, not reconciled (drift sql never writes history "
-			"rows; apply the migrations instead): %s %s",
-		     item_label(c, its[0]), its[0]->status == DRIFT_MISSING ? "is not applied live"
-					   : its[0]->status == DRIFT_EXTRA ? "is applied live only"
-									   : "differs");
+		note(c,
+		     "migration history differs, not reconciled (drift sql never writes history "
+		     "rows; apply the migrations instead): %s %s",
+		     item_label(c, its[0]),
+		     its[0]->status == DRIFT_MISSING ? "is not applied live"
+		     : its[0]->status == DRIFT_EXTRA ? "is applied live only"
+						     : "differs");
 	} else {
 		for (size_t i = 0; i < n; i++)
 			unhandled(c, its[i]);
@@ -2610,27 +2813,33 @@ static void add_source(strbuf *out, const char *label, const char *src)
 
 static void assemble(rc *c, strbuf *out)
 {
-	sb_add(out, "-- tenantctl drift sql: statements that turn the live schema into the reference\n");
+	sb_add(out,
+	       "-- tenantctl drift sql: statements that turn the live schema into the reference\n");
 	add_source(out, "live:     ", c->live->source);
 	add_source(out, "reference:", c->ref->source);
 	if (c->o->unsafe)
-		sb_add(out, "-- destructive statements are included (--unsafe), each marked UNSAFE\n");
-	else
-		sb_addf(out, "-- destructive statements: %zu left out, listed at the end (--unsafe to "
-			     "include them)\n",
+		sb_add(out,
+		       "-- destructive statements are included (--unsafe), each marked UNSAFE\n");
+	else if (c->skipped)
+		sb_addf(out,
+			"-- destructive statements: %zu left out, listed at the end (--unsafe to "
+			"include them)\n",
 			c->skipped);
+	else
+		sb_add(out, "-- destructive statements: none\n");
 	bool any = false;
 	for (int p = P_DROP_VIEWS; p < N_PHASES; p++)
 		any = any || c->ph[p].len;
 	if (c->ph[P_PRE].len) {
-		sb_add(out, "\n-- New enum values are added first, outside the transaction: ALTER TYPE "
-			    "... ADD VALUE\n-- cannot run in a transaction block before PostgreSQL 12, "
-			    "and a value cannot be used\n-- in the transaction that added it.\n");
+		sb_add(out,
+		       "\n-- New enum values are added first, outside the transaction: ALTER TYPE "
+		       "... ADD VALUE\n-- cannot run in a transaction block before PostgreSQL 12, "
+		       "and a value cannot be used\n-- in the transaction that added it.\n");
 		sb_add(out, sb_str(&c->ph[P_PRE]));
 	}
 	if (any) {
 		sb_add(out, "\nBEGIN;\n");
-		if (c->ph[P_FUNCTIONS].len || c->ph[P_LATE_FUNCTIONS].len || c->ph[P_VIEWS].len)
+		if (c->ph[P_FUNCTIONS].len || c->ph[P_LATE_FUNCTIONS].len)
 			sb_add(out, "-- Function bodies may name tables created further down.\n"
 				    "SET LOCAL check_function_bodies = off;\n");
 		for (int p = P_DROP_VIEWS; p < N_PHASES; p++) {
@@ -2641,15 +2850,17 @@ static void assemble(rc *c, strbuf *out)
 		}
 		sb_add(out, "\nCOMMIT;\n");
 	} else if (!c->ph[P_PRE].len) {
-		sb_add(out, "\n-- nothing to change\n");
+		sb_add(out, c->skipped ? "\n-- nothing to change without --unsafe\n"
+				       : "\n-- nothing to change\n");
 	}
 	if (c->notes.len) {
 		sb_add(out, "\n");
 		sb_add(out, sb_str(&c->notes));
 	}
-	if (c->skipped_list.len) {
+	if (c->skipped) {
 		sb_add(out, "\n");
-		sb_add(out, sb_str(&c->skipped_list));
+		for (int p = 0; p < N_PHASES; p++)
+			sb_add(out, sb_str(&c->skipped_ph[p]));
 	}
 }
 
@@ -2689,7 +2900,8 @@ tc_status reconcile_sql(const drift_report *r, const reconcile_opts *o, strbuf *
 	for (int p = 0; p < N_PHASES; p++)
 		sb_free(&c.ph[p]);
 	sb_free(&c.notes);
-	sb_free(&c.skipped_list);
+	for (int p = 0; p < N_PHASES; p++)
+		sb_free(&c.skipped_ph[p]);
 	for (size_t i = 0; i < c.npool; i++)
 		free(c.pool[i]);
 	free(c.pool);
@@ -2697,6 +2909,7 @@ tc_status reconcile_sql(const drift_report *r, const reconcile_opts *o, strbuf *
 	set_free(&c.touched);
 	set_free(&c.retyped);
 	set_free(&c.rebuilt);
+	set_free(&c.blocked);
 	set_free(&c.newrel);
 	set_free(&c.view_changed);
 	set_free(&c.view_extra);
