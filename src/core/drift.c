@@ -56,7 +56,7 @@ static int cmp_str(const void *a, const void *b)
 
 static bool set_has(const name_set *s, const char *name)
 {
-	return name && bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+	return name && s->n && bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
 }
 
 static void add_item(drift_report *r, const sch_obj *o, const char *attr, const char *live,
@@ -179,7 +179,8 @@ tc_status drift_compare(const sch_model *live, const sch_model *ref, allowlist *
 
 	name_set one_sided = {0};
 	walk(out, live, ref, &one_sided, NULL);
-	qsort(one_sided.v, one_sided.n, sizeof *one_sided.v, cmp_str);
+	if (one_sided.n)
+		qsort(one_sided.v, one_sided.n, sizeof *one_sided.v, cmp_str);
 	walk(out, live, ref, NULL, &one_sided);
 	free(one_sided.v);
 
