@@ -106,11 +106,10 @@ static tc_status read_db(const char *dsn, const char *service, const catalog_opt
 	return rc;
 }
 
-/* --against DSN|FILE|@TARGET, else the target's `reference`. */
-static tc_status load_reference(struct tc_session *s, const cmd_call *call, const catalog_opts *o,
+/* --against DSN|FILE|@TARGET (against), else the target's `reference`. */
+static tc_status load_reference(struct tc_session *s, const char *against, const catalog_opts *o,
 				sch_model *out, tc_error *err)
 {
-	const char *against = cmd_opt_value(call, "against");
 	if (!against)
 		against = session_setting(s, "reference");
 	if (!against) {
@@ -155,19 +154,18 @@ static void drift_run_free(drift_run *d)
 		allow_free(&d->allow);
 }
 
-static tc_status run_drift(struct tc_session *s, const cmd_call *call, drift_run *d, tc_error *err)
+/* Read both sides and compare. against and allow may be NULL: the target's
+ * settings then apply. */
+static tc_status compare_with(struct tc_session *s, const catalog_opts *o, const char *against,
+			      const char *allow, drift_run *d, tc_error *err)
 {
 	memset(d, 0, sizeof *d);
-	catalog_opts o;
-	scope_from(call, &o);
 	tc_conn *c;
 	tc_status rc = session_conn(s, &c, err);
 	if (rc == TC_OK)
-		rc = catalog_read(c, &o, &d->live, err);
+		rc = catalog_read(c, o, &d->live, err);
 	if (rc == TC_OK)
-		rc = load_reference(s, call, &o, &d->ref, err);
-	scope_free(&o);
-	const char *allow = cmd_opt_value(call, "allowlist");
+		rc = load_reference(s, against, o, &d->ref, err);
 	if (!allow)
 		allow = session_setting(s, "allowlist");
 	if (rc == TC_OK && allow) {
@@ -178,6 +176,16 @@ static tc_status run_drift(struct tc_session *s, const cmd_call *call, drift_run
 		rc = drift_compare(&d->live, &d->ref, d->have_allow ? &d->allow : NULL, &d->report, err);
 	if (rc != TC_OK)
 		drift_run_free(d);
+	return rc;
+}
+
+static tc_status run_drift(struct tc_session *s, const cmd_call *call, drift_run *d, tc_error *err)
+{
+	catalog_opts o;
+	scope_from(call, &o);
+	tc_status rc = compare_with(s, &o, cmd_opt_value(call, "against"),
+				    cmd_opt_value(call, "allowlist"), d, err);
+	scope_free(&o);
 	return rc;
 }
 
@@ -250,6 +258,28 @@ static void items_table(const drift_report *r, tc_result *out)
 	summary(r, &sb);
 	res_set_summary(out, "%s", sb_str(&sb));
 	sb_free(&sb);
+}
+
+void driftcmd_info_line(struct tc_session *s, strbuf *out)
+{
+	if (!session_setting(s, "reference")) {
+		sb_add(out, "(no reference configured)");
+		return;
+	}
+	catalog_opts o = {0};
+	drift_run d;
+	tc_error err = TC_ERROR_INIT;
+	if (compare_with(s, &o, NULL, NULL, &d, &err) != TC_OK) {
+		sb_addf(out, "unknown (%s)", err.message);
+		tc_error_clear(&err);
+		return;
+	}
+	/* The first line of the report's summary says it all. */
+	strbuf sb = STRBUF_INIT;
+	summary(&d.report, &sb);
+	sb_addn(out, sb_str(&sb), strcspn(sb_str(&sb), "\n"));
+	sb_free(&sb);
+	drift_run_free(&d);
 }
 
 tc_status driftcmd_report(struct tc_session *s, const cmd_call *call, tc_result *out,

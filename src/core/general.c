@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conninfo.h"
+#include "driftcmd.h"
 #include "mig.h"
 #include "session.h"
 #include "strbuf.h"
@@ -110,6 +111,7 @@ tc_status general_info(struct tc_session *s, const cmd_call *call, tc_result *ou
 		{"idle_in_transaction_session_timeout", RES_T_TEXT},
 		{"application_name", RES_T_TEXT},
 		{"migrations", RES_T_TEXT},
+		{"drift", RES_T_TEXT},
 	};
 	res_init(out, RES_RECORD);
 	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
@@ -135,6 +137,9 @@ tc_status general_info(struct tc_session *s, const cmd_call *call, tc_result *ou
 	res_set(out, r, k++, i.application_name);
 	strbuf mig = STRBUF_INIT;
 	migrations_summary(s, c, &mig);
+	res_set(out, r, k++, sb_str(&mig));
+	sb_reset(&mig);
+	driftcmd_info_line(s, &mig);
 	res_set(out, r, k++, sb_str(&mig));
 	sb_free(&mig);
 	conn_info_free(&i);

@@ -57,11 +57,16 @@ static void info_prints_the_facts(void **state)
 
 	/* With a migrations folder, its summary. */
 	char *dir = xasprintf("%s/db/migrations", getenv("TC_SRCDIR"));
-	char *text = xasprintf("[target t]\ndsn = \"%s\"\nmigrations = %s\n", dsn, dir);
+	char *ref = dbtest_new_db();
+	dbtest_exec(ref, "CREATE TABLE extra_in_reference (x int)");
+	char *text = xasprintf("[target t]\ndsn = \"%s\"\nmigrations = %s\nreference = \"%s\"\n",
+			       dsn, dir, ref);
 	char *cfg = write_file(text);
 	o = cli_run(ARGS("info", "--config", cfg, "-t", "t"), NULL);
 	assert_int_equal(o.status, 0);
 	assert_contains(o.out, "migrations\t0 applied, 8 pending, 0 edited, 0 missing");
+	assert_contains(o.out, "drift\t1 drift item: 1 missing, 0 extra, 0 changed");
+	free(ref);
 	cli_out_free(&o);
 	unlink(cfg);
 	free(cfg);
