@@ -85,6 +85,7 @@ int main(int argc, char **argv)
 	}
 
 	session_set_progress(s, print_progress, NULL);
+	session_set_confirm(s, prompt_confirm, &inv.g.yes);
 
 	/* `tenantctl` alone will open the console (not built yet); until then it,
 	 * like --help anywhere, shows the help. */

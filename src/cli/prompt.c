@@ -39,3 +39,27 @@ char *prompt_password(const char *prompt, void *ctx)
 	}
 	return sb_steal(&sb);
 }
+
+bool prompt_confirm(void *ctx, const char *preview)
+{
+	const bool *yes = ctx;
+	fputs(preview, stderr);
+	if (yes && *yes)
+		return true;
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty) {
+		fputs("no terminal to confirm on: nothing applied (pass --yes to apply)\n", stderr);
+		return false;
+	}
+	fputs("Apply these changes? [y/N] ", tty);
+	fflush(tty);
+	strbuf sb = STRBUF_INIT;
+	int c;
+	while ((c = fgetc(tty)) != EOF && c != '\n')
+		sb_addc(&sb, (char)c);
+	fclose(tty);
+	const char *a = sb_str(&sb);
+	bool ok = !strcmp(a, "y") || !strcmp(a, "Y") || !strcmp(a, "yes") || !strcmp(a, "YES");
+	sb_free(&sb);
+	return ok;
+}

@@ -8,6 +8,10 @@
 #include "demo.h"
 #include "driftcmd.h"
 #include "general.h"
+#include "members.h"
+#include "orgs.h"
+#include "audit.h"
+#include "backfill.h"
 #include "migcmd.h"
 #include "session.h"
 #include "xalloc.h"
@@ -19,6 +23,7 @@ const cmd_opt cmd_global_opts[] = {
 	{"target", 't', "NAME", 0, "a [target NAME] of the config file"},
 	{"service", 0, "NAME", 0, "a service of pg_service.conf"},
 	{"write", 0, NULL, 0, "allow commands that change the database"},
+	{"yes", 'y', NULL, 0, "apply a previewed change without asking (for scripts)"},
 	{"json", 0, NULL, 0, "print one JSON document"},
 	{"csv", 0, NULL, 0, "print CSV"},
 	{"no-color", 0, NULL, 0, "no colour (also when NO_COLOR is set)"},
@@ -97,6 +102,80 @@ static const cmd_opt drift_sql_opts[] = {
 	OPTS_END,
 };
 
+#define PAGE_OPTS                                                                                \
+	{"after", 0, "KEY", 0, "the page after this key (from the previous page's last row)"},  \
+	{"limit", 0, "N", 0, "rows per page (default 50)"}
+#define DRY_RUN_OPT {"dry-run", 0, NULL, OPT_READ_ONLY, "show the preview, roll back"}
+#define SCOPE_OPT                                                                                \
+	{"scope", 0, "org|workspace|project", 0, "membership scope (default org)"},              \
+	{"in", 0, "NAME|ID", 0, "the workspace or project, for those scopes"}
+
+static const cmd_opt orgs_list_opts[] = {
+	PAGE_OPTS,
+	{"sort", 0, "slug|created|members", 0, "order of the list (default slug)"},
+	{"deleted", 0, NULL, 0, "include soft-deleted organizations"},
+	OPTS_END,
+};
+static const cmd_opt orgs_search_opts[] = {{"limit", 0, "N", 0, "at most N matches (default 50)"},
+					   OPTS_END};
+static const cmd_opt orgs_create_opts[] = {
+	{"slug", 0, "SLUG", 0, "the slug (default: derived from the name)"},
+	{"owner", 0, "EMAIL", 0, "the owner, created as the owner membership"},
+	{"plan", 0, "PLAN", 0, "the plan (default: the column's default)"},
+	DRY_RUN_OPT,
+	OPTS_END,
+};
+static const cmd_opt orgs_rename_opts[] = {
+	{"slug", 0, "SLUG", 0, "also change the slug"},
+	DRY_RUN_OPT,
+	OPTS_END,
+};
+static const cmd_opt dry_run_opts[] = {DRY_RUN_OPT, OPTS_END};
+static const cmd_opt orgs_delete_opts[] = {
+	{"confirm", 0, "SLUG", 0, "the slug again, for scripts (otherwise typed at a prompt)"},
+	DRY_RUN_OPT,
+	OPTS_END,
+};
+static const cmd_opt members_list_opts[] = {
+	{"org", 0, "SLUG", 0, "only this organization"},
+	{"scope", 0, "org|workspace|project", 0, "only this scope"},
+	{"role", 0, "ROLE", 0, "only this role"},
+	PAGE_OPTS,
+	OPTS_END,
+};
+static const cmd_opt members_write_opts[] = {SCOPE_OPT, DRY_RUN_OPT, OPTS_END};
+static const cmd_opt members_export_opts[] = {
+	{"org", 0, "SLUG", 0, "only this organization"},
+	{"scope", 0, "org|workspace|project", 0, "only this scope"},
+	{"role", 0, "ROLE", 0, "only this role"},
+	OPTS_END,
+};
+static const cmd_opt audit_opts[] = {
+	{"org", 0, "SLUG", 0, "only this organization"},
+	{"check", 0, "ID", OPT_REPEAT, "only this check (repeatable)"},
+	{"fail-on", 0, "low|medium|high", 0, "exit 1 when a finding is at least this severe"},
+	{"samples", 0, "N", 0, "sample rows per finding (default 5)"},
+	OPTS_END,
+};
+static const cmd_opt audit_fix_opts[] = {
+	{"org", 0, "SLUG", 0, "only this organization"},
+	{"apply", 0, NULL, OPT_WRITES, "apply the fix (the default is a dry run)"},
+	OPTS_END,
+};
+static const cmd_opt backfill_opts[] = {
+	DRY_RUN_OPT,
+	{"limit", 0, "N", 0, "stop after N organizations"},
+	{"resume", 0, NULL, 0, "continue where the last interrupted run stopped"},
+	{"batch", 0, "N", 0, "organizations per transaction (default 500)"},
+	OPTS_END,
+};
+static const cmd_opt log_opts[] = {
+	{"since", 0, "TIME", 0, "only entries at or after TIME (2026-11-01, '2 hours')"},
+	{"org", 0, "SLUG", 0, "only entries about this organization"},
+	PAGE_OPTS,
+	OPTS_END,
+};
+
 /* Every command tenantctl knows. Add a command here and nowhere else: the
  * dispatcher, help, completion, the read-only gate and the man page follow. */
 const cmd_spec cmd_table[] = {
@@ -115,6 +194,42 @@ const cmd_spec cmd_table[] = {
 	 "the CI gate: exit 1 when there is drift that is not allowlisted", driftcmd_check},
 	{"drift sql", "", 0, 0, CMD_DB, drift_sql_opts,
 	 "print SQL that turns the live schema into the reference", driftcmd_sql},
+	{"orgs list", "", 0, 0, CMD_DB, orgs_list_opts, "list organizations, a page at a time",
+	 orgs_list},
+	{"orgs search", "TEXT", 1, 1, CMD_DB, orgs_search_opts,
+	 "find organizations by slug or name (prefix first, then substring)", orgs_search},
+	{"orgs show", "SLUG", 1, 1, CMD_DB, NULL,
+	 "one organization: members by scope and role, workspaces, projects, plan, resources, "
+	 "findings",
+	 orgs_show},
+	{"orgs create", "NAME", 1, 1, CMD_DB | CMD_WRITES, orgs_create_opts,
+	 "create an organization (slug derived from the name, unique even under races)",
+	 orgs_create},
+	{"orgs rename", "SLUG NAME", 2, 2, CMD_DB | CMD_WRITES, orgs_rename_opts,
+	 "rename an organization", orgs_rename},
+	{"orgs set-plan", "SLUG PLAN", 2, 2, CMD_DB | CMD_WRITES, dry_run_opts,
+	 "change the plan, applying the per-org resource rules", orgs_set_plan},
+	{"orgs delete", "SLUG", 1, 1, CMD_DB | CMD_WRITES, orgs_delete_opts,
+	 "soft-delete an organization (type the slug to confirm)", orgs_delete},
+	{"members list", "", 0, 0, CMD_DB, members_list_opts,
+	 "memberships with role, scope, joined, last seen and flags", members_list},
+	{"members add", "ORG EMAIL ROLE", 3, 3, CMD_DB | CMD_WRITES, members_write_opts,
+	 "add a member", members_add},
+	{"members set-role", "ORG EMAIL ROLE", 3, 3, CMD_DB | CMD_WRITES, members_write_opts,
+	 "change a member's role (never demotes the last owner)", members_set_role},
+	{"members remove", "ORG EMAIL", 2, 2, CMD_DB | CMD_WRITES, members_write_opts,
+	 "remove a member (never the last owner)", members_remove},
+	{"members export", "", 0, 0, CMD_DB, members_export_opts,
+	 "every matching membership at once, for --csv or --json", members_export},
+	{"audit", "", 0, 0, CMD_DB, audit_opts,
+	 "check memberships for what is wrong, with how to fix each finding", audit_run},
+	{"audit fix", "ID", 1, 1, CMD_DB, audit_fix_opts,
+	 "fix a finding that has a safe mechanical fix (dry run unless --apply)", audit_fix},
+	{"backfill", "NAME", 1, 1, CMD_DB | CMD_WRITES, backfill_opts,
+	 "run a per-org backfill (resources, owner-memberships) in resumable batches",
+	 backfill_run},
+	{"log", "", 0, 0, CMD_DB, log_opts, "the operator audit log: every write tenantctl made",
+	 oplog_list},
 	{"demo", "", 0, 0, 0, demo_opts,
 	 "start an embedded demo deployment (built on first use, kept between runs)", demo_cmd},
 	{"migrate status", "", 0, 0, CMD_DB, mig_status_opts,
@@ -209,6 +324,8 @@ static void set_global(cmd_invocation *inv, const cmd_opt *o, const char *v)
 		g->csv = true;
 	else if (!strcmp(n, "no-color"))
 		g->no_color = true;
+	else if (!strcmp(n, "yes"))
+		g->yes = true;
 	else if (!strcmp(n, "help"))
 		inv->call.help = true;
 }
@@ -471,9 +588,12 @@ tc_status cmd_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc
 	const cmd_spec *spec = call->spec;
 	res_init(out, RES_EMPTY);
 	bool writes = spec->flags & CMD_WRITES;
-	for (size_t i = 0; i < call->nopts; i++)
+	for (size_t i = 0; i < call->nopts; i++) {
 		if (call->opts[i].opt->flags & OPT_READ_ONLY)
 			writes = false;
+		if (call->opts[i].opt->flags & OPT_WRITES)
+			writes = true;
+	}
 	if (writes && !session_writable(s)) {
 		tc_fail(err, TC_ERR_REFUSED,
 			"'%s' changes the database and this session is read-only", spec->words);

@@ -24,6 +24,7 @@ enum cmd_flags {
 enum cmd_opt_flags {
 	OPT_REPEAT = 1u << 0,    /* may be given more than once */
 	OPT_READ_ONLY = 1u << 1, /* makes a WRITES command read-only (--dry-run) */
+	OPT_WRITES = 1u << 2,    /* makes a read command write (audit fix --apply) */
 };
 
 typedef struct cmd_opt {
@@ -65,7 +66,7 @@ struct cmd_call {
 /* Options valid before or after the command words. */
 typedef struct cmd_globals {
 	char *dsn, *target, *service, *profile, *config; /* owned, NULL when absent */
-	bool write, json, csv, no_color;
+	bool write, json, csv, no_color, yes;
 } cmd_globals;
 
 typedef struct cmd_invocation {

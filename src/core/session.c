@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -18,6 +19,10 @@ struct tc_session {
 	tc_conn *conn;
 	session_progress_fn progress;
 	void *progress_ctx;
+	session_confirm_fn confirm;
+	void *confirm_ctx;
+	char *profile_opt;
+	struct tc_profile *profile; /* owned, checked against the database */
 };
 
 static void list_targets(strbuf *sb, const cfg_file *cfg)
@@ -64,6 +69,7 @@ tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void
 	s->dsn = dsn ? xstrdup(dsn) : NULL;
 	s->service = service ? xstrdup(service) : NULL;
 	s->write = g->write || cfg_get_bool(s->target, "write", false);
+	s->profile_opt = g->profile ? xstrdup(g->profile) : NULL;
 	s->ask_password = ask_password;
 	s->ask_ctx = ask_ctx;
 	*out = s;
@@ -128,10 +134,42 @@ session_progress_fn session_progress(const tc_session *s, void **ctx)
 	return s->progress;
 }
 
+void session_set_confirm(tc_session *s, session_confirm_fn fn, void *ctx)
+{
+	s->confirm = fn;
+	s->confirm_ctx = ctx;
+}
+
+bool session_confirm(tc_session *s, const char *preview)
+{
+	return s->confirm && s->confirm(s->confirm_ctx, preview);
+}
+
+const char *session_profile_option(const tc_session *s)
+{
+	return s->profile_opt;
+}
+
+struct tc_profile *session_profile(const tc_session *s)
+{
+	return s->profile;
+}
+
+void session_keep_profile(tc_session *s, struct tc_profile *p)
+{
+	if (s->profile) {
+		profile_free(s->profile);
+		free(s->profile);
+	}
+	s->profile = p;
+}
+
 void session_close(tc_session *s)
 {
 	if (!s)
 		return;
+	session_keep_profile(s, NULL);
+	free(s->profile_opt);
 	conn_close(s->conn);
 	cfg_free(&s->cfg);
 	free(s->dsn);

@@ -33,6 +33,21 @@ typedef void (*session_progress_fn)(void *ctx, const char *line);
 void session_set_progress(tc_session *s, session_progress_fn fn, void *ctx);
 session_progress_fn session_progress(const tc_session *s, void **ctx);
 
+/* Asks the operator whether to apply a previewed change; the default is No.
+ * The CLI asks on the terminal (or takes --yes); the TUI shows a dialog. */
+typedef bool (*session_confirm_fn)(void *ctx, const char *preview);
+void session_set_confirm(tc_session *s, session_confirm_fn fn, void *ctx);
+/* false when no one can be asked. */
+bool session_confirm(tc_session *s, const char *preview);
+
+/* The tenancy profile chosen on the command line (--profile), NULL if none. */
+const char *session_profile_option(const tc_session *s);
+/* The loaded profile, cached for the session (see profile_for_session);
+ * the session owns and frees what it is given. */
+struct tc_profile;
+struct tc_profile *session_profile(const tc_session *s);
+void session_keep_profile(tc_session *s, struct tc_profile *p);
+
 void session_close(tc_session *s);
 
 #endif

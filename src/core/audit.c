@@ -1,0 +1,2258 @@
+#include "config.h"
+
+#include "audit.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "migcmd.h"
+#include "profile.h"
+#include "session.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+/* Every check is one statement: an inner query that yields one row per
+ * finding (org, usr, role, detail), wrapped so that the server returns the
+ * count and the first N findings as a JSON array (jsonb_build_object does
+ * the escaping). Values travel as parameters: $1 is the sample limit, $2
+ * the --org slug when given, the rest (role lists, policy lists, plans) are
+ * added as the query is built. Identifiers come quoted from the profile. */
+
+typedef enum severity { SEV_LOW, SEV_MEDIUM, SEV_HIGH } severity;
+
+static const char *const sev_names[] = {"low", "medium", "high"};
+
+/* Slugs that collide with routes and subdomains of a typical product. */
+static const char *const reserved_slugs[] = {
+	"about",   "account", "accounts", "admin",    "administrator", "api",     "app",
+	"apps",    "assets",  "auth",     "billing",  "blog",          "dashboard", "docs",
+	"help",    "login",   "logout",   "me",       "new",           "null",    "oauth",
+	"public",  "register", "root",    "settings", "signin",        "signout", "signup",
+	"static",  "status",  "support",  "system",   "undefined",     "www",
+};
+
+/* ------------------------------------------------------------ query builder */
+
+typedef struct qb {
+	const tc_profile *p; /* borrowed */
+	const char *org;     /* borrowed; --org, NULL for every org */
+	strbuf sql;
+	char **params; /* owned */
+	size_t nparams, cap;
+	strbuf missing; /* the mapping keys the check needs and lacks */
+	char *na;       /* owned; not applicable for another reason */
+} qb;
+
+static void qb_push(qb *q, const char *v)
+{
+	q->params = xgrow(q->params, &q->cap, q->nparams + 1, sizeof *q->params);
+	q->params[q->nparams++] = v ? xstrdup(v) : NULL;
+}
+
+/* $1 the limit, $2 the org (only when --org was given). */
+static void qb_init(qb *q, const tc_profile *p, const char *org, long limit)
+{
+	memset(q, 0, sizeof *q);
+	q->p = p;
+	q->org = org;
+	char *l = xasprintf("%ld", limit);
+	qb_push(q, l);
+	free(l);
+	if (org)
+		qb_push(q, org);
+}
+
+static void qb_free(qb *q)
+{
+	for (size_t i = 0; i < q->nparams; i++)
+		free(q->params[i]);
+	free(q->params);
+	sb_free(&q->sql);
+	sb_free(&q->missing);
+	free(q->na);
+	memset(q, 0, sizeof *q);
+}
+
+static bool qb_ok(const qb *q)
+{
+	return q->missing.len == 0 && !q->na;
+}
+
+static void add(qb *q, const char *s)
+{
+	sb_add(&q->sql, s);
+}
+
+static void addf(qb *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(qb *q, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&q->sql, fmt, ap);
+	va_end(ap);
+}
+
+/* A value, as the next parameter. */
+static void val(qb *q, const char *v)
+{
+	qb_push(q, v);
+	addf(q, "$%zu::text", q->nparams);
+}
+
+/* A list of values, as one text[] parameter (an array literal). */
+static void list_n(qb *q, const char *const *v, size_t n)
+{
+	strbuf a = STRBUF_INIT;
+	sb_addc(&a, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(&a, ',');
+		sb_addc(&a, '"');
+		for (const char *s = v[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				sb_addc(&a, '\\');
+			sb_addc(&a, *s);
+		}
+		sb_addc(&a, '"');
+	}
+	sb_addc(&a, '}');
+	qb_push(q, sb_str(&a));
+	sb_free(&a);
+	addf(q, "$%zu::text[]", q->nparams);
+}
+
+static void list(qb *q, const prof_list *l)
+{
+	list_n(q, (const char *const *)l->v, l->n);
+}
+
+static void tbl(qb *q, const prof_ident *t)
+{
+	profile_table_sql(&q->sql, t);
+}
+
+static void col(qb *q, const char *alias, const prof_ident *c)
+{
+	profile_col_sql(&q->sql, alias, c);
+}
+
+/* alias.deleted_at IS NULL, or TRUE when there is no soft delete. */
+static void live(qb *q, const char *alias, const prof_ident *deleted_at)
+{
+	if (profile_mapped(deleted_at)) {
+		col(q, alias, deleted_at);
+		add(q, " IS NULL");
+	} else {
+		add(q, "TRUE");
+	}
+}
+
+static void missing(qb *q, const char *section, const char *key)
+{
+	if (q->missing.len)
+		sb_add(&q->missing, ", ");
+	sb_addf(&q->missing, "[%s] %s", section, key);
+}
+
+static bool need(qb *q, const char *section, const char *key, const prof_ident *i)
+{
+	if (profile_mapped(i))
+		return true;
+	missing(q, section, key);
+	return false;
+}
+
+static bool need_list(qb *q, const char *section, const char *key, const prof_list *l)
+{
+	if (l->n)
+		return true;
+	missing(q, section, key);
+	return false;
+}
+
+static const char *const member_sections[SCOPE_N] = {"members.org", "members.workspace",
+						     "members.project"};
+
+/* The organizations table with its id: every check needs them. */
+static void need_orgs(qb *q)
+{
+	need(q, "organizations", "table", &q->p->orgs.table);
+	need(q, "organizations", "id", &q->p->orgs.id);
+}
+
+static void need_users(qb *q)
+{
+	need(q, "users", "table", &q->p->users.table);
+	need(q, "users", "id", &q->p->users.id);
+}
+
+/* A membership scope that can be read: its table and keys, and for
+ * workspaces and projects the way from the scope to its organization. */
+static bool scope_usable(const tc_profile *p, prof_scope s)
+{
+	const prof_members *m = &p->members[s];
+	if (!profile_mapped(&m->table) || !profile_mapped(&m->user) || !profile_mapped(&m->scope))
+		return false;
+	if (s == SCOPE_WORKSPACE)
+		return profile_mapped(&p->workspaces.table) && profile_mapped(&p->workspaces.id) &&
+		       profile_mapped(&p->workspaces.org);
+	if (s == SCOPE_PROJECT)
+		return profile_mapped(&p->projects.table) && profile_mapped(&p->projects.id) &&
+		       profile_mapped(&p->projects.org);
+	return true;
+}
+
+/* The organization scope is required; say which of its keys are missing. */
+static void need_org_members(qb *q, bool role)
+{
+	const prof_members *m = &q->p->members[SCOPE_ORG];
+	need(q, "members.org", "table", &m->table);
+	need(q, "members.org", "user", &m->user);
+	need(q, "members.org", "scope", &m->scope);
+	if (role)
+		need(q, "members.org", "role", &m->role);
+}
+
+static bool scope_has_role(const tc_profile *p, prof_scope s)
+{
+	return scope_usable(p, s) && profile_mapped(&p->members[s].role);
+}
+
+/* The org's handle in samples and for --org: the slug, else the id. */
+static void orglabel(qb *q, const char *alias)
+{
+	const prof_orgs *o = &q->p->orgs;
+	if (profile_mapped(&o->slug)) {
+		add(q, "coalesce(");
+		col(q, alias, &o->slug);
+		add(q, "::text, ");
+		col(q, alias, &o->id);
+		add(q, "::text)");
+	} else {
+		col(q, alias, &o->id);
+		add(q, "::text");
+	}
+}
+
+/* " AND <alias is the --org org>", nothing without --org. */
+static void orgfilter(qb *q, const char *alias)
+{
+	if (!q->org)
+		return;
+	add(q, " AND ");
+	if (profile_mapped(&q->p->orgs.slug)) {
+		col(q, alias, &q->p->orgs.slug);
+		add(q, " = $2");
+	} else {
+		col(q, alias, &q->p->orgs.id);
+		add(q, "::text = $2");
+	}
+}
+
+/* The ids of the --org org, as a subquery: (SELECT o2.id FROM orgs o2 WHERE ...). */
+static void org_ids(qb *q)
+{
+	add(q, "(SELECT ");
+	col(q, "o2", &q->p->orgs.id);
+	add(q, " FROM ");
+	tbl(q, &q->p->orgs.table);
+	add(q, " o2 WHERE TRUE");
+	orgfilter(q, "o2");
+	add(q, ")");
+}
+
+static void email(qb *q, const char *alias)
+{
+	const prof_users *u = &q->p->users;
+	col(q, alias, profile_mapped(&u->email) ? &u->email : &u->id);
+	add(q, "::text");
+}
+
+/* Joins from a scope key (an expression) to the scope's row and its org,
+ * aliased sw (workspace) or sp (project) and o. Left joins: a dangling key
+ * keeps its row. */
+static void scope_joins(qb *q, prof_scope s, const char *key)
+{
+	const tc_profile *p = q->p;
+	if (s == SCOPE_ORG) {
+		add(q, " LEFT JOIN ");
+		tbl(q, &p->orgs.table);
+		add(q, " o ON ");
+		col(q, "o", &p->orgs.id);
+		addf(q, " = %s", key);
+		return;
+	}
+	const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+	const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+	const prof_ident *org = s == SCOPE_WORKSPACE ? &p->workspaces.org : &p->projects.org;
+	const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
+	add(q, " LEFT JOIN ");
+	tbl(q, t);
+	addf(q, " %s ON ", a);
+	col(q, a, id);
+	addf(q, " = %s LEFT JOIN ", key);
+	tbl(q, &p->orgs.table);
+	add(q, " o ON ");
+	col(q, "o", &p->orgs.id);
+	add(q, " = ");
+	col(q, a, org);
+}
+
+/* The org id of a scope row joined by scope_joins. */
+static void scope_org_id(qb *q, prof_scope s, const char *key)
+{
+	if (s == SCOPE_ORG)
+		add(q, key);
+	else if (s == SCOPE_WORKSPACE)
+		col(q, "sw", &q->p->workspaces.org);
+	else
+		col(q, "sp", &q->p->projects.org);
+}
+
+/* Where a membership is, for samples: "org", "workspace Research". */
+static void scope_place(qb *q, prof_scope s)
+{
+	if (s == SCOPE_ORG) {
+		add(q, "'org'::text");
+		return;
+	}
+	const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
+	const prof_ident *name = s == SCOPE_WORKSPACE ? &q->p->workspaces.name : &q->p->projects.name;
+	const prof_ident *id = s == SCOPE_WORKSPACE ? &q->p->workspaces.id : &q->p->projects.id;
+	addf(q, "('%s ' || coalesce(", s == SCOPE_WORKSPACE ? "workspace" : "project");
+	if (profile_mapped(name)) {
+		col(q, a, name);
+		add(q, "::text, ");
+	}
+	col(q, a, id);
+	add(q, "::text))");
+}
+
+/* " AND key IN (scope rows of the --org org)", nothing without --org. */
+static void scope_restrict(qb *q, prof_scope s, const char *key)
+{
+	if (!q->org)
+		return;
+	const tc_profile *p = q->p;
+	addf(q, " AND %s IN ", key);
+	if (s == SCOPE_ORG) {
+		org_ids(q);
+		return;
+	}
+	const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+	const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+	const prof_ident *org = s == SCOPE_WORKSPACE ? &p->workspaces.org : &p->projects.org;
+	add(q, "(SELECT ");
+	col(q, "s2", id);
+	add(q, " FROM ");
+	tbl(q, t);
+	add(q, " s2 WHERE ");
+	col(q, "s2", org);
+	add(q, " IN ");
+	org_ids(q);
+	add(q, ")");
+}
+
+static const prof_ident *m_user(const prof_members *m)
+{
+	return &m->user;
+}
+static const prof_ident *m_scope(const prof_members *m)
+{
+	return &m->scope;
+}
+
+/* The SQL of a member column as a string (for keys passed to the helpers). */
+static char *mcol_str(const qb *q, const char *alias, prof_scope s,
+		      const prof_ident *(*pick)(const prof_members *))
+{
+	strbuf sb = STRBUF_INIT;
+	profile_col_sql(&sb, alias, pick(&q->p->members[s]));
+	return sb_steal(&sb);
+}
+
+static void role_expr(qb *q, prof_scope s, const char *alias)
+{
+	if (profile_mapped(&q->p->members[s].role)) {
+		col(q, alias, &q->p->members[s].role);
+		add(q, "::text");
+	} else {
+		add(q, "NULL::text");
+	}
+}
+
+/* " UNION ALL " between the parts of a query over several scopes. */
+static void union_sep(qb *q, bool *first)
+{
+	if (!*first)
+		add(q, " UNION ALL ");
+	*first = false;
+}
+
+/* The owner and admin roles together. */
+static prof_list privileged_roles(const tc_profile *p)
+{
+	prof_list l = {NULL, 0, 0};
+	l.v = xcalloc(p->roles.owner.n + p->roles.admin.n + 1, sizeof *l.v);
+	for (size_t i = 0; i < p->roles.owner.n; i++)
+		l.v[l.n++] = p->roles.owner.v[i];
+	for (size_t i = 0; i < p->roles.admin.n; i++)
+		l.v[l.n++] = p->roles.admin.v[i];
+	return l; /* borrows the strings; free l.v only */
+}
+
+/* ------------------------------------------------------------ the checks */
+
+static void b_org_no_owner(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, true);
+	need_list(q, "roles", "owner", &p->roles.owner);
+	if (!qb_ok(q))
+		return;
+	const prof_members *m = &p->members[SCOPE_ORG];
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, NULL::text AS usr, NULL::text AS role, 'no live member of the organization "
+	       "holds an owner role'::text AS detail FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o WHERE ");
+	live(q, "o", &p->orgs.deleted_at);
+	orgfilter(q, "o");
+	add(q, " AND NOT EXISTS (SELECT 1 FROM ");
+	tbl(q, &m->table);
+	add(q, " m JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " u ON ");
+	col(q, "u", &p->users.id);
+	add(q, " = ");
+	col(q, "m", &m->user);
+	add(q, " WHERE ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	col(q, "o", &p->orgs.id);
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, " AND ");
+	live(q, "u", &p->users.deleted_at);
+	add(q, " AND ");
+	col(q, "m", &m->role);
+	add(q, "::text = ANY(");
+	list(q, &p->roles.owner);
+	add(q, "))");
+}
+
+/* The live owner memberships of org alias o, as "EXISTS (...)" material. */
+static void owner_memberships(qb *q, const char *extra_user_col)
+{
+	const tc_profile *p = q->p;
+	const prof_members *m = &p->members[SCOPE_ORG];
+	add(q, "SELECT 1 FROM ");
+	tbl(q, &m->table);
+	add(q, " m WHERE ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	col(q, "o", &p->orgs.id);
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, " AND ");
+	col(q, "m", &m->role);
+	add(q, "::text = ANY(");
+	list(q, &p->roles.owner);
+	add(q, ")");
+	if (extra_user_col) {
+		add(q, " AND ");
+		col(q, "m", &m->user);
+		add(q, " = ");
+		col(q, "o", &p->orgs.owner);
+	}
+}
+
+static void b_owner_pointer_mismatch(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need(q, "organizations", "owner", &p->orgs.owner);
+	need_org_members(q, true);
+	need_list(q, "roles", "owner", &p->roles.owner);
+	if (!qb_ok(q))
+		return;
+	const prof_members *m = &p->members[SCOPE_ORG];
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, ");
+	email(q, "pu");
+	add(q, " AS usr, (SELECT string_agg(DISTINCT ");
+	col(q, "m", &m->role);
+	add(q, "::text, ',') FROM ");
+	tbl(q, &m->table);
+	add(q, " m WHERE ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	col(q, "o", &p->orgs.id);
+	add(q, " AND ");
+	col(q, "m", &m->user);
+	add(q, " = ");
+	col(q, "o", &p->orgs.owner);
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, ") AS role, 'the owner pointer names ' || coalesce(");
+	email(q, "pu");
+	add(q, ", 'nobody') || ', the live owner memberships are ' || coalesce((SELECT "
+	       "string_agg(x.e, ', ' ORDER BY x.e) FROM (SELECT DISTINCT ");
+	email(q, "u");
+	add(q, " AS e FROM ");
+	tbl(q, &m->table);
+	add(q, " m JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " u ON ");
+	col(q, "u", &p->users.id);
+	add(q, " = ");
+	col(q, "m", &m->user);
+	add(q, " WHERE ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	col(q, "o", &p->orgs.id);
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, " AND ");
+	col(q, "m", &m->role);
+	add(q, "::text = ANY(");
+	list(q, &p->roles.owner);
+	add(q, ")) x), 'nobody''s') AS detail FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o LEFT JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " pu ON ");
+	col(q, "pu", &p->users.id);
+	add(q, " = ");
+	col(q, "o", &p->orgs.owner);
+	add(q, " WHERE ");
+	live(q, "o", &p->orgs.deleted_at);
+	orgfilter(q, "o");
+	add(q, " AND ((");
+	col(q, "o", &p->orgs.owner);
+	add(q, " IS NOT NULL AND NOT EXISTS (");
+	owner_memberships(q, "owner");
+	add(q, ")) OR (");
+	col(q, "o", &p->orgs.owner);
+	add(q, " IS NULL AND EXISTS (");
+	owner_memberships(q, NULL);
+	add(q, ")))");
+}
+
+static void b_multiple_owners(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, true);
+	need_list(q, "roles", "owner", &p->roles.owner);
+	if (!p->roles.single_owner)
+		missing(q, "roles", "single_owner = true");
+	if (!qb_ok(q))
+		return;
+	const prof_members *m = &p->members[SCOPE_ORG];
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, NULL::text AS usr, string_agg(DISTINCT ");
+	col(q, "m", &m->role);
+	add(q, "::text, ',') AS role, count(DISTINCT ");
+	col(q, "m", &m->user);
+	add(q, ") || ' live owners: ' || string_agg(DISTINCT ");
+	email(q, "u");
+	add(q, ", ', ') AS detail FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o JOIN ");
+	tbl(q, &m->table);
+	add(q, " m ON ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	col(q, "o", &p->orgs.id);
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, " AND ");
+	col(q, "m", &m->role);
+	add(q, "::text = ANY(");
+	list(q, &p->roles.owner);
+	add(q, ") JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " u ON ");
+	col(q, "u", &p->users.id);
+	add(q, " = ");
+	col(q, "m", &m->user);
+	add(q, " AND ");
+	live(q, "u", &p->users.deleted_at);
+	add(q, " WHERE ");
+	live(q, "o", &p->orgs.deleted_at);
+	orgfilter(q, "o");
+	add(q, " GROUP BY ");
+	col(q, "o", &p->orgs.id);
+	add(q, " HAVING count(DISTINCT ");
+	col(q, "m", &m->user);
+	add(q, ") > 1");
+}
+
+static void b_duplicate_membership(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, false);
+	if (!qb_ok(q))
+		return;
+	bool first = true;
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		if (!scope_usable(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		union_sep(q, &first);
+		add(q, "SELECT ");
+		orglabel(q, "o");
+		add(q, " AS org, ");
+		email(q, "u");
+		add(q, " AS usr, d.roles AS role, ");
+		scope_place(q, s);
+		add(q, " || ': ' || d.n || ' live memberships' AS detail FROM (SELECT ");
+		addf(q, "%s AS uid, %s AS sid, count(*) AS n, string_agg(DISTINCT ", mu, ms);
+		role_expr(q, s, "m");
+		add(q, ", ',') AS roles FROM ");
+		tbl(q, &m->table);
+		add(q, " m WHERE ");
+		live(q, "m", &m->deleted_at);
+		scope_restrict(q, s, ms);
+		addf(q, " GROUP BY %s, %s HAVING count(*) > 1) d LEFT JOIN ", mu, ms);
+		tbl(q, &p->users.table);
+		add(q, " u ON ");
+		col(q, "u", &p->users.id);
+		add(q, " = d.uid");
+		scope_joins(q, s, "d.sid");
+		free(mu);
+		free(ms);
+	}
+}
+
+/* Live memberships of every usable scope joined to users (u), scope rows and
+ * orgs (o), filtered by `cond` (SQL over m, u, o), emitting the usual
+ * columns with a detail of place || suffix. */
+typedef void (*cond_fn)(qb *q, prof_scope s);
+
+static void per_scope(qb *q, bool only_live, bool user_inner, bool need_role, cond_fn cond,
+		      const char *suffix_sql, cond_fn suffix)
+{
+	const tc_profile *p = q->p;
+	bool first = true;
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		if (!scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
+			continue;
+		const prof_members *m = &p->members[s];
+		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		union_sep(q, &first);
+		add(q, "SELECT ");
+		orglabel(q, "o");
+		add(q, " AS org, ");
+		if (user_inner) {
+			email(q, "u");
+		} else {
+			add(q, "coalesce(");
+			email(q, "u");
+			addf(q, ", %s::text)", mu);
+		}
+		add(q, " AS usr, ");
+		role_expr(q, s, "m");
+		add(q, " AS role, ");
+		scope_place(q, s);
+		add(q, " || ");
+		if (suffix)
+			suffix(q, s);
+		else
+			add(q, suffix_sql);
+		add(q, " AS detail FROM ");
+		tbl(q, &m->table);
+		add(q, user_inner ? " m JOIN " : " m LEFT JOIN ");
+		tbl(q, &p->users.table);
+		add(q, " u ON ");
+		col(q, "u", &p->users.id);
+		addf(q, " = %s", mu);
+		scope_joins(q, s, ms);
+		add(q, " WHERE ");
+		if (only_live)
+			live(q, "m", &m->deleted_at);
+		else
+			add(q, "TRUE");
+		orgfilter(q, "o");
+		add(q, " AND ");
+		cond(q, s);
+		free(mu);
+		free(ms);
+	}
+}
+
+static void c_user_deleted(qb *q, prof_scope s)
+{
+	(void)s;
+	col(q, "u", &q->p->users.deleted_at);
+	add(q, " IS NOT NULL");
+}
+
+static void b_member_of_deleted_user(qb *q)
+{
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, false);
+	need(q, "users", "deleted_at", &q->p->users.deleted_at);
+	if (!qb_ok(q))
+		return;
+	per_scope(q, true, true, false, c_user_deleted,
+		  "': live membership of a soft-deleted user'", NULL);
+}
+
+static void c_org_deleted(qb *q, prof_scope s)
+{
+	(void)s;
+	col(q, "o", &q->p->orgs.deleted_at);
+	add(q, " IS NOT NULL");
+}
+
+static void b_member_of_deleted_org(qb *q)
+{
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, false);
+	need(q, "organizations", "deleted_at", &q->p->orgs.deleted_at);
+	if (!qb_ok(q))
+		return;
+	per_scope(q, true, false, false, c_org_deleted,
+		  "': live membership of a soft-deleted organization'", NULL);
+}
+
+static void c_no_user(qb *q, prof_scope s)
+{
+	(void)s;
+	col(q, "u", &q->p->users.id);
+	add(q, " IS NULL");
+}
+
+static void b_membership_without_user(qb *q)
+{
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, false);
+	if (!qb_ok(q))
+		return;
+	per_scope(q, false, false, false, c_no_user, "': its user row does not exist'", NULL);
+}
+
+static void c_not_org_member(qb *q, prof_scope s)
+{
+	const prof_members *om = &q->p->members[SCOPE_ORG];
+	char *mu = mcol_str(q, "m", s, m_user);
+	add(q, "NOT EXISTS (SELECT 1 FROM ");
+	tbl(q, &om->table);
+	add(q, " mo WHERE ");
+	col(q, "mo", &om->user);
+	addf(q, " = %s AND ", mu);
+	col(q, "mo", &om->scope);
+	add(q, " = ");
+	scope_org_id(q, s, NULL);
+	add(q, " AND ");
+	live(q, "mo", &om->deleted_at);
+	add(q, ")");
+	free(mu);
+}
+
+static void b_not_org_member(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, false);
+	if (!scope_usable(p, SCOPE_WORKSPACE) && !scope_usable(p, SCOPE_PROJECT))
+		missing(q, "members.workspace] or [members.project", "table, user, scope");
+	if (!qb_ok(q))
+		return;
+	/* Only the workspace and project scopes: skip the org scope. */
+	bool first = true;
+	for (prof_scope s = SCOPE_WORKSPACE; s < SCOPE_N; s++) {
+		if (!scope_usable(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		union_sep(q, &first);
+		add(q, "SELECT ");
+		orglabel(q, "o");
+		add(q, " AS org, coalesce(");
+		email(q, "u");
+		addf(q, ", %s::text) AS usr, ", mu);
+		role_expr(q, s, "m");
+		add(q, " AS role, ");
+		scope_place(q, s);
+		add(q, " || ': not a live member of its organization' AS detail FROM ");
+		tbl(q, &m->table);
+		add(q, " m LEFT JOIN ");
+		tbl(q, &p->users.table);
+		add(q, " u ON ");
+		col(q, "u", &p->users.id);
+		addf(q, " = %s", mu);
+		/* Inner joins to the scope row: a dangling scope key is another story. */
+		const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
+		add(q, " JOIN ");
+		tbl(q, s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table);
+		addf(q, " %s ON ", a);
+		col(q, a, s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id);
+		addf(q, " = %s LEFT JOIN ", ms);
+		tbl(q, &p->orgs.table);
+		add(q, " o ON ");
+		col(q, "o", &p->orgs.id);
+		add(q, " = ");
+		scope_org_id(q, s, NULL);
+		add(q, " WHERE ");
+		live(q, "m", &m->deleted_at);
+		orgfilter(q, "o");
+		add(q, " AND ");
+		c_not_org_member(q, s);
+		free(mu);
+		free(ms);
+	}
+}
+
+static void b_project_workspace_org_mismatch(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need(q, "projects", "table", &p->projects.table);
+	need(q, "projects", "id", &p->projects.id);
+	need(q, "projects", "org", &p->projects.org);
+	need(q, "projects", "workspace", &p->projects.workspace);
+	need(q, "workspaces", "table", &p->workspaces.table);
+	need(q, "workspaces", "id", &p->workspaces.id);
+	need(q, "workspaces", "org", &p->workspaces.org);
+	if (!qb_ok(q))
+		return;
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, NULL::text AS usr, NULL::text AS role, 'project ' || coalesce(");
+	if (profile_mapped(&p->projects.name)) {
+		col(q, "sp", &p->projects.name);
+		add(q, "::text, ");
+	}
+	col(q, "sp", &p->projects.id);
+	add(q, "::text) || ' is in workspace ' || coalesce(");
+	if (profile_mapped(&p->workspaces.name)) {
+		col(q, "sw", &p->workspaces.name);
+		add(q, "::text, ");
+	}
+	col(q, "sw", &p->workspaces.id);
+	add(q, "::text) || ' of organization ' || coalesce(");
+	orglabel(q, "wo");
+	add(q, ", ");
+	col(q, "sw", &p->workspaces.org);
+	add(q, "::text, 'none') AS detail FROM ");
+	tbl(q, &p->projects.table);
+	add(q, " sp JOIN ");
+	tbl(q, &p->workspaces.table);
+	add(q, " sw ON ");
+	col(q, "sw", &p->workspaces.id);
+	add(q, " = ");
+	col(q, "sp", &p->projects.workspace);
+	add(q, " LEFT JOIN ");
+	tbl(q, &p->orgs.table);
+	add(q, " o ON ");
+	col(q, "o", &p->orgs.id);
+	add(q, " = ");
+	col(q, "sp", &p->projects.org);
+	add(q, " LEFT JOIN ");
+	tbl(q, &p->orgs.table);
+	add(q, " wo ON ");
+	col(q, "wo", &p->orgs.id);
+	add(q, " = ");
+	col(q, "sw", &p->workspaces.org);
+	add(q, " WHERE ");
+	live(q, "sp", &p->projects.deleted_at);
+	add(q, " AND ");
+	col(q, "sw", &p->workspaces.org);
+	add(q, " IS DISTINCT FROM ");
+	col(q, "sp", &p->projects.org);
+	if (q->org) {
+		/* Either side of the disagreement belongs to the org. */
+		add(q, " AND (TRUE");
+		orgfilter(q, "o");
+		add(q, " OR TRUE");
+		orgfilter(q, "wo");
+		add(q, ")");
+	}
+}
+
+static void c_unknown_role(qb *q, prof_scope s)
+{
+	add(q, "(");
+	col(q, "m", &q->p->members[s].role);
+	add(q, " IS NULL OR NOT (");
+	col(q, "m", &q->p->members[s].role);
+	add(q, "::text = ANY(");
+	list(q, &q->p->roles.known);
+	add(q, ")))");
+}
+
+static void d_unknown_role(qb *q, prof_scope s)
+{
+	add(q, "': role ' || coalesce('''' || ");
+	col(q, "m", &q->p->members[s].role);
+	add(q, "::text || '''', 'NULL') || ' is not a known role'");
+}
+
+static void b_unknown_role(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, true);
+	need_list(q, "roles", "known", &p->roles.known);
+	if (!qb_ok(q))
+		return;
+	per_scope(q, true, false, true, c_unknown_role, NULL, d_unknown_role);
+}
+
+/* ------------------------------------------------------------ privileged members */
+
+/* (SELECT scope place, uid, org id, role of live privileged memberships),
+ * one branch per usable scope, aliased x. */
+static void privileged_union(qb *q)
+{
+	const tc_profile *p = q->p;
+	prof_list priv = privileged_roles(p);
+	bool first = true;
+	add(q, "(");
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		if (!scope_has_role(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		union_sep(q, &first);
+		add(q, "SELECT ");
+		scope_place(q, s);
+		addf(q, " AS place, %s AS uid, ", mu);
+		scope_org_id(q, s, ms);
+		add(q, " AS org_id, ");
+		col(q, "m", &m->role);
+		add(q, "::text AS role FROM ");
+		tbl(q, &m->table);
+		add(q, " m");
+		if (s != SCOPE_ORG) {
+			const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
+			add(q, " JOIN ");
+			tbl(q, s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table);
+			addf(q, " %s ON ", a);
+			col(q, a, s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id);
+			addf(q, " = %s", ms);
+		}
+		add(q, " WHERE ");
+		live(q, "m", &m->deleted_at);
+		add(q, " AND ");
+		col(q, "m", &m->role);
+		add(q, "::text = ANY(");
+		list(q, &priv);
+		add(q, ")");
+		free(mu);
+		free(ms);
+	}
+	add(q, ") x");
+	free(priv.v);
+}
+
+/* SELECT org, email, roles, places || ': ' || <reason> FROM privileged
+ * memberships of live users in live orgs WHERE <cond> grouped per user and
+ * org. cond and reason are SQL over u, o and dom (the email's domain). */
+static void privileged_query(qb *q, void (*cond)(qb *q), void (*reason)(qb *q))
+{
+	const tc_profile *p = q->p;
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, ");
+	email(q, "u");
+	add(q, " AS usr, string_agg(DISTINCT x.role, ',') AS role, string_agg(DISTINCT x.role || "
+	       "' at ' || x.place, ', ') || ': ' || ");
+	reason(q);
+	add(q, " AS detail FROM ");
+	privileged_union(q);
+	add(q, " JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " u ON ");
+	col(q, "u", &p->users.id);
+	add(q, " = x.uid JOIN ");
+	tbl(q, &p->orgs.table);
+	add(q, " o ON ");
+	col(q, "o", &p->orgs.id);
+	add(q, " = x.org_id WHERE ");
+	live(q, "u", &p->users.deleted_at);
+	add(q, " AND ");
+	live(q, "o", &p->orgs.deleted_at);
+	orgfilter(q, "o");
+	add(q, " AND ");
+	cond(q);
+	add(q, " GROUP BY ");
+	col(q, "o", &p->orgs.id);
+	add(q, ", ");
+	col(q, "u", &p->users.id);
+}
+
+static void need_privileged(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need_org_members(q, true);
+	if (!p->roles.owner.n && !p->roles.admin.n)
+		missing(q, "roles", "owner or admin");
+}
+
+/* Entries of a policy list, lower case, without a leading '@'. */
+static void policy_list(qb *q, const prof_list *l)
+{
+	char **v = xcalloc(l->n + 1, sizeof *v);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->v[i];
+		if (*s == '@')
+			s++;
+		v[i] = xstrdup(s);
+		for (char *c = v[i]; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+	}
+	list_n(q, (const char *const *)v, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void domain_of(qb *q)
+{
+	add(q, "lower(substring(");
+	col(q, "u", &q->p->users.email);
+	add(q, "::text from '@([^@]*)$'))");
+}
+
+static void c_outside_allowlist(qb *q)
+{
+	const prof_policy *pol = &q->p->policy;
+	add(q, "(FALSE");
+	if (pol->owner_email_allowlist.n) {
+		add(q, " OR NOT (lower(");
+		col(q, "u", &q->p->users.email);
+		add(q, "::text) = ANY(");
+		policy_list(q, &pol->owner_email_allowlist);
+		add(q, ") OR coalesce(");
+		domain_of(q);
+		add(q, " = ANY(");
+		policy_list(q, &pol->owner_email_allowlist);
+		add(q, "), FALSE))");
+	}
+	if (pol->blocked_domains.n) {
+		add(q, " OR coalesce(");
+		domain_of(q);
+		add(q, " = ANY(");
+		policy_list(q, &pol->blocked_domains);
+		add(q, "), FALSE)");
+	}
+	add(q, ")");
+}
+
+static void r_outside_allowlist(qb *q)
+{
+	const prof_policy *pol = &q->p->policy;
+	add(q, "CASE");
+	if (pol->blocked_domains.n) {
+		add(q, " WHEN coalesce(");
+		domain_of(q);
+		add(q, " = ANY(");
+		policy_list(q, &pol->blocked_domains);
+		add(q, "), FALSE) THEN 'the domain ' || ");
+		domain_of(q);
+		add(q, " || ' is blocked'");
+	}
+	add(q, " ELSE 'the address is outside the owner email allowlist' END");
+}
+
+static void b_privileged_outside_allowlist(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_privileged(q);
+	need(q, "users", "email", &p->users.email);
+	if (!p->policy.owner_email_allowlist.n && !p->policy.blocked_domains.n)
+		missing(q, "policy", "owner_email_allowlist or blocked_domains");
+	if (!qb_ok(q))
+		return;
+	privileged_query(q, c_outside_allowlist, r_outside_allowlist);
+}
+
+/* The last activity, falling back on the sign-up time. */
+static void last_seen(qb *q)
+{
+	const prof_users *u = &q->p->users;
+	if (profile_mapped(&u->created_at)) {
+		add(q, "coalesce(");
+		col(q, "u", &u->last_seen);
+		add(q, ", ");
+		col(q, "u", &u->created_at);
+		add(q, ")");
+	} else {
+		col(q, "u", &u->last_seen);
+	}
+}
+
+static void c_stale(qb *q)
+{
+	last_seen(q);
+	addf(q, " < now() - make_interval(days => %d)", q->p->policy.stale_after_days);
+}
+
+static void r_stale(qb *q)
+{
+	add(q, "CASE WHEN ");
+	col(q, "u", &q->p->users.last_seen);
+	add(q, " IS NULL THEN 'never seen' ELSE 'last seen ' || (now()::date - ");
+	col(q, "u", &q->p->users.last_seen);
+	add(q, "::date) || ' days ago' END");
+}
+
+static void b_stale_privileged_member(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_privileged(q);
+	need(q, "users", "last_seen", &p->users.last_seen);
+	if (p->policy.stale_after_days <= 0)
+		missing(q, "policy", "stale_after_days");
+	if (!qb_ok(q))
+		return;
+	privileged_query(q, c_stale, r_stale);
+}
+
+static void b_user_without_membership(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_users(q);
+	need_org_members(q, false);
+	if (q->org)
+		q->na = xstrdup("it is about users outside every organization, so --org does not "
+				"apply");
+	if (!qb_ok(q))
+		return;
+	add(q, "SELECT NULL::text AS org, ");
+	email(q, "u");
+	add(q, " AS usr, NULL::text AS role, 'a live user with no live membership at any scope'"
+	       "::text AS detail FROM ");
+	tbl(q, &p->users.table);
+	add(q, " u WHERE ");
+	live(q, "u", &p->users.deleted_at);
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		const prof_members *m = &p->members[s];
+		if (!profile_mapped(&m->table) || !profile_mapped(&m->user))
+			continue;
+		add(q, " AND NOT EXISTS (SELECT 1 FROM ");
+		tbl(q, &m->table);
+		add(q, " m WHERE ");
+		col(q, "m", &m->user);
+		add(q, " = ");
+		col(q, "u", &p->users.id);
+		add(q, " AND ");
+		live(q, "m", &m->deleted_at);
+		add(q, ")");
+	}
+}
+
+/* ------------------------------------------------------------ invitations */
+
+static void need_invitations(qb *q)
+{
+	const prof_invitations *i = &q->p->invitations;
+	need_orgs(q);
+	need(q, "invitations", "table", &i->table);
+	if (!profile_mapped(&i->status) && !profile_mapped(&i->used))
+		missing(q, "invitations", "status or used");
+}
+
+/* How an invitation (alias i) reaches its org: org, else its project's. */
+static bool invitation_org_link(const tc_profile *p)
+{
+	const prof_invitations *i = &p->invitations;
+	if (profile_mapped(&i->org))
+		return true;
+	return profile_mapped(&i->project) && profile_mapped(&p->projects.table) &&
+	       profile_mapped(&p->projects.id) && profile_mapped(&p->projects.org);
+}
+
+static void invitation_org_joins(qb *q, const char *ia)
+{
+	const tc_profile *p = q->p;
+	const prof_invitations *i = &p->invitations;
+	if (profile_mapped(&i->org)) {
+		add(q, " LEFT JOIN ");
+		tbl(q, &p->orgs.table);
+		add(q, " o ON ");
+		col(q, "o", &p->orgs.id);
+		add(q, " = ");
+		col(q, ia, &i->org);
+	} else if (invitation_org_link(p)) {
+		add(q, " LEFT JOIN ");
+		tbl(q, &p->projects.table);
+		add(q, " ip ON ");
+		col(q, "ip", &p->projects.id);
+		add(q, " = ");
+		col(q, ia, &i->project);
+		add(q, " LEFT JOIN ");
+		tbl(q, &p->orgs.table);
+		add(q, " o ON ");
+		col(q, "o", &p->orgs.id);
+		add(q, " = ");
+		col(q, "ip", &p->projects.org);
+	}
+}
+
+/* The org id of invitation ia, joined by invitation_org_joins. */
+static void invitation_org_id(qb *q, const char *ia)
+{
+	const tc_profile *p = q->p;
+	if (profile_mapped(&p->invitations.org))
+		col(q, ia, &p->invitations.org);
+	else
+		col(q, "ip", &p->projects.org);
+}
+
+static const char *pending_value(const tc_profile *p)
+{
+	return profile_mapped(&p->invitations.pending_status) ? p->invitations.pending_status.name
+							      : "pending";
+}
+
+/* The invitation is still pending. */
+static void inv_pending(qb *q, const char *ia)
+{
+	const prof_invitations *i = &q->p->invitations;
+	if (profile_mapped(&i->status)) {
+		col(q, ia, &i->status);
+		add(q, "::text = ");
+		val(q, pending_value(q->p));
+	} else {
+		col(q, ia, &i->used);
+		add(q, " IS NOT TRUE");
+	}
+}
+
+static void inv_cols(qb *q, const char *ia)
+{
+	const prof_invitations *i = &q->p->invitations;
+	if (invitation_org_link(q->p))
+		orglabel(q, "o");
+	else
+		add(q, "NULL::text");
+	add(q, " AS org, ");
+	if (profile_mapped(&i->email)) {
+		col(q, ia, &i->email);
+		add(q, "::text");
+	} else {
+		add(q, "NULL::text");
+	}
+	add(q, " AS usr, ");
+	if (profile_mapped(&i->role)) {
+		col(q, ia, &i->role);
+		add(q, "::text");
+	} else {
+		add(q, "NULL::text");
+	}
+}
+
+/* The --org restriction of an invitation query; not applicable without a
+ * way to the org. */
+static void inv_orgfilter(qb *q)
+{
+	if (q->org)
+		orgfilter(q, "o");
+}
+
+static void need_inv_org_for_filter(qb *q)
+{
+	if (q->org && !invitation_org_link(q->p))
+		missing(q, "invitations", "org (for --org)");
+}
+
+static void b_invitation_expired_pending(qb *q)
+{
+	const tc_profile *p = q->p;
+	const prof_invitations *i = &p->invitations;
+	need_invitations(q);
+	need(q, "invitations", "expires_at", &i->expires_at);
+	need_inv_org_for_filter(q);
+	if (!qb_ok(q))
+		return;
+	add(q, "SELECT ");
+	inv_cols(q, "i");
+	add(q, ", 'pending, but expired ' || (now()::date - ");
+	col(q, "i", &i->expires_at);
+	add(q, "::date) || ' days ago' AS detail FROM ");
+	tbl(q, &i->table);
+	add(q, " i");
+	invitation_org_joins(q, "i");
+	add(q, " WHERE ");
+	inv_pending(q, "i");
+	add(q, " AND ");
+	col(q, "i", &i->expires_at);
+	add(q, " < now()");
+	inv_orgfilter(q);
+}
+
+static void b_invitation_for_member(qb *q)
+{
+	const tc_profile *p = q->p;
+	const prof_invitations *i = &p->invitations;
+	const prof_members *m = &p->members[SCOPE_ORG];
+	need_invitations(q);
+	need(q, "invitations", "email", &i->email);
+	if (!invitation_org_link(p))
+		missing(q, "invitations", "org");
+	need_users(q);
+	need(q, "users", "email", &p->users.email);
+	need_org_members(q, false);
+	if (!qb_ok(q))
+		return;
+	add(q, "SELECT ");
+	inv_cols(q, "i");
+	add(q, ", 'pending invitation' || coalesce(' as ' || ");
+	if (profile_mapped(&i->role)) {
+		col(q, "i", &i->role);
+		add(q, "::text");
+	} else {
+		add(q, "NULL::text");
+	}
+	add(q, ", '') || ' for a live member (' || coalesce((SELECT string_agg(DISTINCT ");
+	role_expr(q, SCOPE_ORG, "m");
+	add(q, ", ',') FROM ");
+	tbl(q, &m->table);
+	add(q, " m WHERE ");
+	col(q, "m", &m->user);
+	add(q, " = ");
+	col(q, "u", &p->users.id);
+	add(q, " AND ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	invitation_org_id(q, "i");
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, "), 'no role') || ')' AS detail FROM ");
+	tbl(q, &i->table);
+	add(q, " i");
+	invitation_org_joins(q, "i");
+	add(q, " JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " u ON lower(");
+	col(q, "u", &p->users.email);
+	add(q, "::text) = lower(");
+	col(q, "i", &i->email);
+	add(q, "::text) AND ");
+	live(q, "u", &p->users.deleted_at);
+	add(q, " WHERE ");
+	inv_pending(q, "i");
+	if (profile_mapped(&i->expires_at)) {
+		add(q, " AND (");
+		col(q, "i", &i->expires_at);
+		add(q, " IS NULL OR ");
+		col(q, "i", &i->expires_at);
+		add(q, " >= now())");
+	}
+	inv_orgfilter(q);
+	add(q, " AND EXISTS (SELECT 1 FROM ");
+	tbl(q, &m->table);
+	add(q, " m WHERE ");
+	col(q, "m", &m->user);
+	add(q, " = ");
+	col(q, "u", &p->users.id);
+	add(q, " AND ");
+	col(q, "m", &m->scope);
+	add(q, " = ");
+	invitation_org_id(q, "i");
+	add(q, " AND ");
+	live(q, "m", &m->deleted_at);
+	add(q, ")");
+}
+
+/* ------------------------------------------------------------ slugs and plans */
+
+static void b_slug_problems(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need(q, "organizations", "slug", &p->orgs.slug);
+	if (!qb_ok(q))
+		return;
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, NULL::text AS usr, NULL::text AS role, concat_ws('; ', CASE WHEN ");
+	col(q, "o", &p->orgs.slug);
+	add(q, " IS NULL THEN 'no slug' WHEN btrim(");
+	col(q, "o", &p->orgs.slug);
+	add(q, "::text) = '' THEN 'an empty slug' END, CASE WHEN lower(");
+	col(q, "o", &p->orgs.slug);
+	add(q, "::text) = ANY(");
+	list_n(q, reserved_slugs, sizeof reserved_slugs / sizeof reserved_slugs[0]);
+	add(q, ") THEN 'a reserved word' END, CASE WHEN c.k IS NOT NULL THEN 'the same as ' || "
+	       "c.slugs || ' ignoring case' END) AS detail FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o LEFT JOIN (SELECT lower(");
+	col(q, "o3", &p->orgs.slug);
+	add(q, "::text) AS k, string_agg(");
+	col(q, "o3", &p->orgs.slug);
+	add(q, "::text, ', ' ORDER BY ");
+	col(q, "o3", &p->orgs.slug);
+	add(q, "::text COLLATE \"C\") AS slugs FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o3 WHERE ");
+	live(q, "o3", &p->orgs.deleted_at);
+	add(q, " AND ");
+	col(q, "o3", &p->orgs.slug);
+	add(q, " IS NOT NULL GROUP BY 1 HAVING count(*) > 1) c ON c.k = lower(");
+	col(q, "o", &p->orgs.slug);
+	add(q, "::text) WHERE ");
+	live(q, "o", &p->orgs.deleted_at);
+	if (q->org) {
+		/* A NULL slug cannot be named with --org; the id can. */
+		add(q, " AND ");
+		orglabel(q, "o");
+		add(q, " = $2");
+	}
+	add(q, " AND (");
+	col(q, "o", &p->orgs.slug);
+	add(q, " IS NULL OR btrim(");
+	col(q, "o", &p->orgs.slug);
+	add(q, "::text) = '' OR lower(");
+	col(q, "o", &p->orgs.slug);
+	add(q, "::text) = ANY(");
+	list_n(q, reserved_slugs, sizeof reserved_slugs / sizeof reserved_slugs[0]);
+	add(q, ") OR c.k IS NOT NULL)");
+}
+
+static bool has_resources(const tc_profile *p)
+{
+	for (size_t i = 0; i < p->orgs.n_resources; i++)
+		if (profile_mapped(&p->orgs.resources[i].column))
+			return true;
+	return false;
+}
+
+static bool resource_has_plan(const prof_resource *r, const char *plan)
+{
+	for (size_t i = 0; i < r->n_plans; i++)
+		if (!strcmp(r->plan_names[i], plan))
+			return true;
+	return false;
+}
+
+/* The plans of `plans` for which resource r is expected (expected=true) or
+ * not expected: a resource with a provision template or without per-plan
+ * values belongs to every paid plan; one with per-plan values only to the
+ * plans that have a value. */
+static prof_list plans_where(const prof_resource *r, const prof_list *plans, bool paid)
+{
+	prof_list l = {xcalloc(plans->n + 1, sizeof(char *)), 0, 0};
+	for (size_t i = 0; i < plans->n; i++) {
+		bool keep;
+		if (paid)
+			keep = r->provision || r->n_plans == 0 || resource_has_plan(r, plans->v[i]);
+		else
+			keep = !resource_has_plan(r, plans->v[i]);
+		if (keep)
+			l.v[l.n++] = plans->v[i];
+	}
+	return l; /* borrows the strings */
+}
+
+static void resource_present(qb *q, const prof_resource *r, bool present)
+{
+	add(q, present ? "(" : "(");
+	col(q, "o", &r->column);
+	add(q, present ? " IS NOT NULL AND " : " IS NULL OR ");
+	col(q, "o", &r->column);
+	add(q, present ? "::text <> '')" : "::text = '')");
+}
+
+/* Paid orgs lacking a resource (paid) or free orgs holding one (!paid). */
+static void plan_resource_query(qb *q, bool paid)
+{
+	const tc_profile *p = q->p;
+	const prof_list *plans = paid ? &p->resources.paid_plans : &p->resources.free_plans;
+	add(q, "SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, NULL::text AS usr, NULL::text AS role, 'plan ' || coalesce(");
+	col(q, "o", &p->orgs.plan);
+	addf(q, "::text, 'none') || '%s' || concat_ws(', '",
+	     paid ? ", missing: " : ", still holds: ");
+	for (size_t i = 0; i < p->orgs.n_resources; i++) {
+		const prof_resource *r = &p->orgs.resources[i];
+		if (!profile_mapped(&r->column))
+			continue;
+		prof_list pl = plans_where(r, plans, paid);
+		add(q, ", CASE WHEN ");
+		col(q, "o", &p->orgs.plan);
+		add(q, "::text = ANY(");
+		list(q, &pl);
+		add(q, ") AND ");
+		resource_present(q, r, !paid);
+		add(q, " THEN ");
+		val(q, r->name);
+		add(q, " END");
+		free(pl.v);
+	}
+	add(q, ") AS detail FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o WHERE ");
+	live(q, "o", &p->orgs.deleted_at);
+	orgfilter(q, "o");
+	add(q, " AND (FALSE");
+	for (size_t i = 0; i < p->orgs.n_resources; i++) {
+		const prof_resource *r = &p->orgs.resources[i];
+		if (!profile_mapped(&r->column))
+			continue;
+		prof_list pl = plans_where(r, plans, paid);
+		add(q, " OR (");
+		col(q, "o", &p->orgs.plan);
+		add(q, "::text = ANY(");
+		list(q, &pl);
+		add(q, ") AND ");
+		resource_present(q, r, !paid);
+		add(q, ")");
+		free(pl.v);
+	}
+	add(q, ")");
+}
+
+static void need_plans(qb *q, bool paid)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need(q, "organizations", "plan", &p->orgs.plan);
+	if (!has_resources(p))
+		missing(q, "organizations", "resource.NAME");
+	if (paid)
+		need_list(q, "resources", "paid_plans", &p->resources.paid_plans);
+	else
+		need_list(q, "resources", "free_plans", &p->resources.free_plans);
+}
+
+static void b_paid_org_without_resource(qb *q)
+{
+	need_plans(q, true);
+	if (!qb_ok(q))
+		return;
+	plan_resource_query(q, true);
+}
+
+static void b_free_org_with_resource(qb *q)
+{
+	need_plans(q, false);
+	if (!qb_ok(q))
+		return;
+	plan_resource_query(q, false);
+}
+
+/* ------------------------------------------------------------ the table */
+
+typedef struct check {
+	const char *id;
+	severity sev;
+	void (*build)(qb *q);
+	const char *explain;
+	bool fixable;
+} check;
+
+static const check checks[] = {
+	{"org-no-owner", SEV_HIGH, b_org_no_owner,
+	 "An organization nobody owns: no live member holds an owner role, so nobody can manage "
+	 "billing, members or deletion. Promote a member with `tenantctl members set-role ORG "
+	 "EMAIL owner`.",
+	 false},
+	{"owner-pointer-mismatch", SEV_MEDIUM, b_owner_pointer_mismatch,
+	 "The organization's owner pointer and its owner memberships disagree (the pointer names "
+	 "someone without an owner membership, or is empty while an owner exists). Decide who "
+	 "owns it, then give that user the owner role with `tenantctl members set-role` and set "
+	 "the pointer to the same user.",
+	 false},
+	{"multiple-owners", SEV_MEDIUM, b_multiple_owners,
+	 "More than one live owner in an organization that has a single owner. Keep the owner the "
+	 "pointer names and demote the others with `tenantctl members set-role ORG EMAIL admin`.",
+	 false},
+	{"duplicate-membership", SEV_MEDIUM, b_duplicate_membership,
+	 "The same user is a live member of the same organization, workspace or project more "
+	 "than once (a retried invite acceptance, a missing unique constraint). `tenantctl audit "
+	 "fix duplicate-membership` ends all but the oldest row of each; consider a unique index "
+	 "on (user, scope) for live rows.",
+	 true},
+	{"member-of-deleted-user", SEV_HIGH, b_member_of_deleted_user,
+	 "A soft-deleted user still holds live memberships, so the account keeps its access if it "
+	 "is restored or its sessions survive. `tenantctl audit fix member-of-deleted-user` ends "
+	 "those memberships.",
+	 true},
+	{"member-of-deleted-org", SEV_MEDIUM, b_member_of_deleted_org,
+	 "Live memberships in a soft-deleted organization. Remove them with `tenantctl members "
+	 "remove`, or restore the organization if it was deleted by mistake.",
+	 false},
+	{"membership-without-user", SEV_HIGH, b_membership_without_user,
+	 "Membership rows whose user row no longer exists (hard-deleted without its memberships; "
+	 "no foreign key). Delete the rows, and add a foreign key from the membership table to "
+	 "users so it cannot happen again.",
+	 false},
+	{"not-org-member", SEV_MEDIUM, b_not_org_member,
+	 "A member of a workspace or project who is not a live member of its organization. Add "
+	 "the user to the organization (`tenantctl members add ORG EMAIL ROLE`) or remove the "
+	 "workspace or project membership.",
+	 false},
+	{"project-workspace-org-mismatch", SEV_HIGH, b_project_workspace_org_mismatch,
+	 "A project whose organization differs from the organization of its workspace, so two "
+	 "tenants see it. Move the project to a workspace of its own organization, or correct "
+	 "its organization.",
+	 false},
+	{"unknown-role", SEV_LOW, b_unknown_role,
+	 "A membership whose role is empty or not one of the profile's known roles, so the "
+	 "application grants it nothing or something unexpected. Set a known role with "
+	 "`tenantctl members set-role`, or add the role to [roles] known in the profile.",
+	 false},
+	{"privileged-outside-allowlist", SEV_HIGH, b_privileged_outside_allowlist,
+	 "An owner or admin whose email address is outside the owner email allowlist or in a "
+	 "blocked domain. Demote the member with `tenantctl members set-role`, or extend the "
+	 "policy in the profile if the address is legitimate.",
+	 false},
+	{"user-without-membership", SEV_LOW, b_user_without_membership,
+	 "A live user who belongs to nothing: an abandoned sign-up or a user whose last "
+	 "membership ended. Invite the user somewhere or deactivate the account.",
+	 false},
+	{"invitation-expired-pending", SEV_LOW, b_invitation_expired_pending,
+	 "Invitations past their expiry that are still pending, so lists of open invitations "
+	 "lie. `tenantctl audit fix invitation-expired-pending` marks them expired.",
+	 true},
+	{"invitation-for-member", SEV_LOW, b_invitation_for_member,
+	 "A pending invitation for someone who is already a live member of the organization. "
+	 "Revoke the invitation; accepting it could change the member's role.",
+	 false},
+	{"stale-privileged-member", SEV_LOW, b_stale_privileged_member,
+	 "An owner or admin with no activity for longer than [policy] stale_after_days. Confirm "
+	 "the person still needs the role; demote with `tenantctl members set-role` otherwise.",
+	 false},
+	{"slug-problems", SEV_MEDIUM, b_slug_problems,
+	 "An organization slug that is missing, a reserved word (admin, api, www, ...), or equal "
+	 "to another organization's slug ignoring case, which breaks URLs and lookups. Rename it "
+	 "with `tenantctl orgs rename SLUG NAME --slug NEW`.",
+	 false},
+	{"paid-org-without-resource", SEV_MEDIUM, b_paid_org_without_resource,
+	 "An organization on a paid plan without its per-org resource. Provision it with "
+	 "`tenantctl backfill resources` (or `tenantctl orgs set-plan SLUG PLAN` again).",
+	 false},
+	{"free-org-with-resource", SEV_LOW, b_free_org_with_resource,
+	 "An organization on a free plan that still holds a per-org resource (a downgrade that "
+	 "never cleaned up). Clear it with `tenantctl backfill resources`.",
+	 false},
+};
+
+#define N_CHECKS (sizeof checks / sizeof checks[0])
+
+static const check *check_find(const char *id)
+{
+	for (size_t i = 0; i < N_CHECKS; i++)
+		if (!strcmp(checks[i].id, id))
+			return &checks[i];
+	return NULL;
+}
+
+static void check_ids(strbuf *sb)
+{
+	for (size_t i = 0; i < N_CHECKS; i++)
+		sb_addf(sb, "%s%s", i ? ", " : "", checks[i].id);
+}
+
+static tc_status unknown_check(const char *id, tc_error *err)
+{
+	strbuf sb = STRBUF_INIT;
+	check_ids(&sb);
+	tc_fail(err, TC_ERR_USAGE, "unknown check '%s'; the checks are: %s", id, sb_str(&sb));
+	sb_free(&sb);
+	tc_hint(err, "`tenantctl audit --json` lists every check with its id");
+	return TC_ERR_USAGE;
+}
+
+/* ------------------------------------------------------------ running */
+
+typedef struct finding {
+	const check *k;
+	bool applicable;
+	long count;
+	char *samples; /* owned; a JSON array */
+	char *why_na;  /* owned */
+} finding;
+
+static tc_status run_check(tc_conn *c, const tc_profile *p, const check *k, const char *org,
+			   long limit, finding *f, tc_error *err)
+{
+	qb q;
+	qb_init(&q, p, org, limit);
+	k->build(&q);
+	f->k = k;
+	if (!qb_ok(&q)) {
+		f->applicable = false;
+		f->count = 0;
+		f->samples = xstrdup("[]");
+		if (q.missing.len)
+			f->why_na = xasprintf("needs %s", sb_str(&q.missing));
+		else
+			f->why_na = xstrdup(q.na);
+		qb_free(&q);
+		return TC_OK;
+	}
+	strbuf sql = STRBUF_INIT;
+	sb_add(&sql, "SELECT coalesce(max(t.n), 0), coalesce(jsonb_agg(jsonb_build_object('org', "
+		     "t.org, 'user', t.usr, 'role', t.role, 'detail', t.detail) ORDER BY t.rn) "
+		     "FILTER (WHERE t.rn <= $1::int), '[]'::jsonb)::text FROM (SELECT f.*, count(*) "
+		     "OVER () AS n, row_number() OVER (ORDER BY f.org COLLATE \"C\", f.usr COLLATE "
+		     "\"C\", f.detail COLLATE \"C\") AS rn FROM (");
+	sb_add(&sql, sb_str(&q.sql));
+	sb_add(&sql, ") f ORDER BY rn LIMIT greatest($1::int, 1)) t");
+	db_rows rows = DB_ROWS_INIT;
+	tc_status rc = db_query(c, sb_str(&sql), (int)q.nparams, (const char *const *)q.params,
+				&rows, err);
+	sb_free(&sql);
+	qb_free(&q);
+	if (rc != TC_OK) {
+		tc_error_prefix(err, "audit check %s: ", k->id);
+		return rc;
+	}
+	f->applicable = true;
+	const char *n = db_get(&rows, 0, 0), *j = db_get(&rows, 0, 1);
+	f->count = n ? atol(n) : 0;
+	f->samples = xstrdup(j ? j : "[]");
+	db_rows_free(&rows);
+	return TC_OK;
+}
+
+static tc_status parse_severity(const char *v, severity *out, tc_error *err)
+{
+	for (int i = SEV_LOW; i <= SEV_HIGH; i++)
+		if (!strcmp(v, sev_names[i])) {
+			*out = (severity)i;
+			return TC_OK;
+		}
+	tc_fail(err, TC_ERR_USAGE, "--fail-on takes low, medium or high, not '%s'", v);
+	return TC_ERR_USAGE;
+}
+
+static tc_status parse_samples(const char *v, long *out, tc_error *err)
+{
+	*out = 5;
+	if (!v)
+		return TC_OK;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 0 || n > 1000) {
+		tc_fail(err, TC_ERR_USAGE, "--samples takes a whole number from 0 to 1000, not '%s'",
+			v);
+		return TC_ERR_USAGE;
+	}
+	*out = n;
+	return TC_OK;
+}
+
+/* The --org org must exist (by slug, or id where there is no slug). */
+static tc_status org_exists(tc_conn *c, const tc_profile *p, const char *org, tc_error *err)
+{
+	if (!profile_mapped(&p->orgs.table) || !profile_mapped(&p->orgs.id))
+		return TC_OK;
+	qb q;
+	qb_init(&q, p, org, 0);
+	add(&q, "SELECT count(*) FROM ");
+	tbl(&q, &p->orgs.table);
+	add(&q, " o WHERE $1::text IS NOT NULL");
+	orgfilter(&q, "o");
+	db_rows rows = DB_ROWS_INIT;
+	tc_status rc = db_query(c, sb_str(&q.sql), (int)q.nparams, (const char *const *)q.params,
+				&rows, err);
+	qb_free(&q);
+	if (rc != TC_OK)
+		return rc;
+	const char *n = db_get(&rows, 0, 0);
+	bool found = n && strcmp(n, "0") != 0;
+	db_rows_free(&rows);
+	if (!found) {
+		tc_fail(err, TC_ERR_USAGE, "no organization '%s'", org);
+		tc_hint(err, "`tenantctl orgs search %s` finds organizations by slug or name", org);
+		return TC_ERR_USAGE;
+	}
+	return TC_OK;
+}
+
+static char *fix_command(const check *k, const char *org)
+{
+	if (!k->fixable)
+		return xstrdup("");
+	if (org)
+		return xasprintf("tenantctl audit fix %s --org %s", k->id, org);
+	return xasprintf("tenantctl audit fix %s", k->id);
+}
+
+tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
+{
+	res_init(out, RES_EMPTY);
+	const char *org = cmd_opt_value(call, "org");
+	const char *fail_on = cmd_opt_value(call, "fail-on");
+	severity threshold = SEV_HIGH;
+	long limit;
+	tc_status rc = parse_samples(cmd_opt_value(call, "samples"), &limit, err);
+	if (rc == TC_OK && fail_on)
+		rc = parse_severity(fail_on, &threshold, err);
+	if (rc != TC_OK)
+		return rc;
+
+	/* Which checks: --check (repeatable), else all, in the table's order. */
+	bool want[N_CHECKS];
+	const char **ids;
+	size_t nids = cmd_opt_values(call, "check", &ids);
+	for (size_t i = 0; i < N_CHECKS; i++)
+		want[i] = nids == 0;
+	for (size_t i = 0; i < nids; i++) {
+		const check *k = check_find(ids[i]);
+		if (!k) {
+			rc = unknown_check(ids[i], err);
+			free(ids);
+			return rc;
+		}
+		want[k - checks] = true;
+	}
+	free(ids);
+
+	const tc_profile *p;
+	rc = profile_for_session(s, &p, err);
+	if (rc != TC_OK)
+		return rc;
+	tc_conn *c;
+	rc = session_conn(s, &c, err);
+	if (rc != TC_OK)
+		return rc;
+	/* One snapshot for every check, so the findings agree with each other. */
+	rc = db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL, err);
+	if (rc != TC_OK)
+		return rc;
+	if (org)
+		rc = org_exists(c, p, org, err);
+
+	finding f[N_CHECKS];
+	memset(f, 0, sizeof f);
+	for (size_t i = 0; i < N_CHECKS && rc == TC_OK; i++)
+		if (want[i])
+			rc = run_check(c, p, &checks[i], org, limit, &f[i], err);
+	db_exec(c, rc == TC_OK ? "COMMIT" : "ROLLBACK", 0, NULL, NULL, NULL);
+
+	if (rc == TC_OK) {
+		res_init(out, RES_TABLE);
+		res_add_col(out, "id", RES_T_TEXT);
+		res_add_col(out, "severity", RES_T_TEXT);
+		res_add_col(out, "count", RES_T_INT);
+		res_add_col(out, "applicable", RES_T_BOOL);
+		res_add_col(out, "samples", RES_T_JSON);
+		res_add_col(out, "explanation", RES_T_TEXT);
+		res_add_col(out, "fix", RES_T_TEXT);
+		long total = 0, high = 0;
+		size_t ran = 0, n_na = 0;
+		bool fail = false;
+		strbuf na = STRBUF_INIT;
+		for (size_t i = 0; i < N_CHECKS; i++) {
+			if (!want[i])
+				continue;
+			const check *k = &checks[i];
+			size_t r = res_add_row(out);
+			res_set(out, r, 0, k->id);
+			res_set(out, r, 1, sev_names[k->sev]);
+			res_setf(out, r, 2, "%ld", f[i].count);
+			res_set(out, r, 3, f[i].applicable ? "true" : "false");
+			res_set(out, r, 4, f[i].samples);
+			if (f[i].applicable) {
+				res_set(out, r, 5, k->explain);
+				char *fix = fix_command(k, org);
+				res_set(out, r, 6, fix);
+				free(fix);
+				ran++;
+				total += f[i].count;
+				if (k->sev == SEV_HIGH)
+					high += f[i].count;
+				if (f[i].count > 0 && fail_on && k->sev >= threshold)
+					fail = true;
+			} else {
+				res_setf(out, r, 5, "not applicable: %s", f[i].why_na);
+				res_set(out, r, 6, "");
+				sb_addf(&na, "%s%s", n_na ? ", " : "", k->id);
+				n_na++;
+			}
+		}
+		strbuf sum = STRBUF_INIT;
+		sb_addf(&sum, "%ld finding%s in %zu check%s (%ld high)", total, total == 1 ? "" : "s",
+			ran, ran == 1 ? "" : "s", high);
+		if (n_na)
+			sb_addf(&sum, "; %zu check%s not applicable: %s", n_na, n_na == 1 ? "" : "s",
+				sb_str(&na));
+		res_set_summary(out, "%s", sb_str(&sum));
+		sb_free(&sum);
+		sb_free(&na);
+		if (fail)
+			rc = TC_FINDINGS;
+	}
+	for (size_t i = 0; i < N_CHECKS; i++) {
+		free(f[i].samples);
+		free(f[i].why_na);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ fixes */
+
+typedef struct fix_ctx {
+	const tc_profile *p;
+	const check *k;
+	const char *org;
+} fix_ctx;
+
+/* How many sample rows a preview lists. */
+#define FIX_PREVIEW_ROWS 20
+
+/* Runs a data-changing statement whose result is (total, org, usr, role,
+ * detail) rows, the first FIX_PREVIEW_ROWS of them; adds them to the
+ * preview and the total to *rows. */
+static tc_status fix_stmt(tc_conn *c, qb *q, strbuf *lines, long *rows, tc_error *err)
+{
+	db_rows r = DB_ROWS_INIT;
+	tc_status rc = db_query(c, sb_str(&q->sql), (int)q->nparams, (const char *const *)q->params,
+				&r, err);
+	if (rc != TC_OK) {
+		tc_error_prefix(err, "audit fix: ");
+		return rc;
+	}
+	long n = r.nrows ? atol(db_get(&r, 0, 0)) : 0;
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *org = db_get(&r, i, 1), *usr = db_get(&r, i, 2), *role = db_get(&r, i, 3),
+			   *detail = db_get(&r, i, 4);
+		sb_addf(lines, "  %s  %s  %s  %s\n", org ? org : "-", usr ? usr : "-",
+			role ? role : "-", detail ? detail : "");
+	}
+	if ((long)r.nrows < n)
+		sb_addf(lines, "  ... and %ld more\n", n - (long)r.nrows);
+	*rows += n;
+	db_rows_free(&r);
+	return TC_OK;
+}
+
+/* Closes the subquery of a fix's result and keeps the first rows ($1). */
+static void fix_order(qb *q)
+{
+	add(q, ") z ORDER BY z.org COLLATE \"C\", z.usr COLLATE \"C\", z.detail COLLATE \"C\" "
+	       "LIMIT $1::int");
+}
+
+/* The tail of a fix statement: ", g AS (...) SELECT count, labels FROM g"
+ * for membership rows returned as (uid, sid, role, detail). */
+static void fix_select_members(qb *q, prof_scope s)
+{
+	const tc_profile *p = q->p;
+	add(q, " SELECT * FROM (SELECT count(*) OVER () AS n, ");
+	orglabel(q, "o");
+	add(q, " AS org, coalesce(");
+	email(q, "u");
+	add(q, ", g.uid::text) AS usr, g.role AS role, ");
+	scope_place(q, s);
+	add(q, " || g.what AS detail FROM g LEFT JOIN ");
+	tbl(q, &p->users.table);
+	add(q, " u ON ");
+	col(q, "u", &p->users.id);
+	add(q, " = g.uid");
+	scope_joins(q, s, "g.sid");
+	fix_order(q);
+}
+
+/* A row's handle for UPDATE ... FROM: the id column, else ctid. */
+static void row_key(qb *q, const char *alias, const prof_members *m)
+{
+	if (profile_mapped(&m->id))
+		col(q, alias, &m->id);
+	else
+		addf(q, "%s.ctid", alias);
+}
+
+static tc_status fix_duplicates(tc_conn *c, const fix_ctx *x, stage_plan *plan, tc_error *err)
+{
+	const tc_profile *p = x->p;
+	strbuf lines = STRBUF_INIT;
+	long rows = 0;
+	bool soft_any = false; /* soft-deleted ("ended") where the scope has deleted_at */
+	tc_status rc = TC_OK;
+	for (prof_scope s = 0; s < SCOPE_N && rc == TC_OK; s++) {
+		if (!scope_usable(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		bool soft = profile_mapped(&m->deleted_at);
+		soft_any |= soft;
+		qb q;
+		qb_init(&q, p, x->org, FIX_PREVIEW_ROWS);
+		char *mu = mcol_str(&q, "m", s, m_user), *ms = mcol_str(&q, "m", s, m_scope);
+		addf(&q, "WITH d AS (SELECT %s AS uid, %s AS sid FROM ", mu, ms);
+		tbl(&q, &m->table);
+		add(&q, " m WHERE ");
+		live(&q, "m", &m->deleted_at);
+		scope_restrict(&q, s, ms);
+		addf(&q, " GROUP BY 1, 2 HAVING count(*) > 1), r AS (SELECT ");
+		row_key(&q, "m", m);
+		addf(&q, " AS rid, row_number() OVER (PARTITION BY %s, %s ORDER BY ", mu, ms);
+		if (profile_mapped(&m->created_at)) {
+			col(&q, "m", &m->created_at);
+			add(&q, ", ");
+		}
+		row_key(&q, "m", m);
+		add(&q, ") AS rn FROM ");
+		tbl(&q, &m->table);
+		addf(&q, " m JOIN d ON d.uid = %s AND d.sid = %s WHERE ", mu, ms);
+		live(&q, "m", &m->deleted_at);
+		add(&q, "), g AS (");
+		if (soft) {
+			add(&q, "UPDATE ");
+			tbl(&q, &m->table);
+			add(&q, " t SET ");
+			col(&q, NULL, &m->deleted_at);
+			add(&q, " = now() FROM r WHERE ");
+		} else {
+			add(&q, "DELETE FROM ");
+			tbl(&q, &m->table);
+			add(&q, " t USING r WHERE ");
+		}
+		row_key(&q, "t", m);
+		add(&q, " = r.rid AND r.rn > 1 RETURNING ");
+		col(&q, "t", &m->user);
+		add(&q, " AS uid, ");
+		col(&q, "t", &m->scope);
+		add(&q, " AS sid, ");
+		role_expr(&q, s, "t");
+		add(&q, " AS role, ");
+		if (profile_mapped(&m->id)) {
+			add(&q, "': duplicate row ' || ");
+			col(&q, "t", &m->id);
+			add(&q, "::text");
+		} else {
+			add(&q, "': a duplicate row'::text");
+		}
+		add(&q, " AS what)");
+		fix_select_members(&q, s);
+		rc = fix_stmt(c, &q, &lines, &rows, err);
+		free(mu);
+		free(ms);
+		qb_free(&q);
+	}
+	if (rc == TC_OK) {
+		sb_addf(&plan->preview, "audit fix duplicate-membership: %ld duplicate membership%s "
+					"to %s, keeping the oldest live row of each user and scope\n",
+			rows, rows == 1 ? "" : "s", soft_any ? "end" : "delete");
+		sb_add(&plan->preview, sb_str(&lines));
+		plan->rows = rows;
+	}
+	sb_free(&lines);
+	return rc;
+}
+
+static tc_status fix_deleted_users(tc_conn *c, const fix_ctx *x, stage_plan *plan, tc_error *err)
+{
+	const tc_profile *p = x->p;
+	strbuf lines = STRBUF_INIT, skipped = STRBUF_INIT;
+	long rows = 0;
+	tc_status rc = TC_OK;
+	for (prof_scope s = 0; s < SCOPE_N && rc == TC_OK; s++) {
+		if (!scope_usable(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		if (!profile_mapped(&m->deleted_at)) {
+			sb_addf(&skipped, "  %s memberships are left alone: needs [%s] deleted_at\n",
+				profile_scope_name(s), member_sections[s]);
+			continue;
+		}
+		qb q;
+		qb_init(&q, p, x->org, FIX_PREVIEW_ROWS);
+		char *tu = mcol_str(&q, "t", s, m_user), *ts = mcol_str(&q, "t", s, m_scope);
+		add(&q, "WITH g AS (UPDATE ");
+		tbl(&q, &m->table);
+		add(&q, " t SET ");
+		col(&q, NULL, &m->deleted_at);
+		add(&q, " = now() FROM ");
+		tbl(&q, &p->users.table);
+		add(&q, " du WHERE ");
+		col(&q, "du", &p->users.id);
+		addf(&q, " = %s AND ", tu);
+		col(&q, "du", &p->users.deleted_at);
+		add(&q, " IS NOT NULL AND ");
+		live(&q, "t", &m->deleted_at);
+		scope_restrict(&q, s, ts);
+		addf(&q, " RETURNING %s AS uid, %s AS sid, ", tu, ts);
+		role_expr(&q, s, "t");
+		add(&q, " AS role, ': membership of a soft-deleted user ended'::text AS what)");
+		fix_select_members(&q, s);
+		rc = fix_stmt(c, &q, &lines, &rows, err);
+		free(tu);
+		free(ts);
+		qb_free(&q);
+	}
+	if (rc == TC_OK) {
+		sb_addf(&plan->preview, "audit fix member-of-deleted-user: %ld live membership%s of "
+					"soft-deleted users to end\n",
+			rows, rows == 1 ? "" : "s");
+		sb_add(&plan->preview, sb_str(&lines));
+		sb_add(&plan->preview, sb_str(&skipped));
+		plan->rows = rows;
+	}
+	sb_free(&lines);
+	sb_free(&skipped);
+	return rc;
+}
+
+static tc_status fix_invitations(tc_conn *c, const fix_ctx *x, stage_plan *plan, tc_error *err)
+{
+	const tc_profile *p = x->p;
+	const prof_invitations *i = &p->invitations;
+	qb q;
+	qb_init(&q, p, x->org, FIX_PREVIEW_ROWS);
+	add(&q, "WITH g AS (UPDATE ");
+	tbl(&q, &i->table);
+	add(&q, " t SET ");
+	if (profile_mapped(&i->status)) {
+		col(&q, NULL, &i->status);
+		add(&q, " = ");
+		val(&q, "expired");
+	} else {
+		col(&q, NULL, &i->used);
+		add(&q, " = TRUE");
+	}
+	add(&q, " WHERE ");
+	inv_pending(&q, "t");
+	add(&q, " AND ");
+	col(&q, "t", &i->expires_at);
+	add(&q, " < now()");
+	if (x->org) {
+		add(&q, " AND ");
+		if (profile_mapped(&i->org)) {
+			col(&q, "t", &i->org);
+			add(&q, " IN ");
+			org_ids(&q);
+		} else {
+			col(&q, "t", &i->project);
+			add(&q, " IN (SELECT ");
+			col(&q, "p2", &p->projects.id);
+			add(&q, " FROM ");
+			tbl(&q, &p->projects.table);
+			add(&q, " p2 WHERE ");
+			col(&q, "p2", &p->projects.org);
+			add(&q, " IN ");
+			org_ids(&q);
+			add(&q, ")");
+		}
+	}
+	add(&q, " RETURNING t.*) SELECT * FROM (SELECT count(*) OVER () AS n, ");
+	inv_cols(&q, "g");
+	add(&q, ", 'expired ' || (now()::date - ");
+	col(&q, "g", &i->expires_at);
+	add(&q, "::date) || ' days ago'");
+	add(&q, " AS detail FROM g");
+	invitation_org_joins(&q, "g");
+	fix_order(&q);
+	strbuf lines = STRBUF_INIT;
+	long rows = 0;
+	tc_status rc = fix_stmt(c, &q, &lines, &rows, err);
+	qb_free(&q);
+	if (rc == TC_OK) {
+		sb_addf(&plan->preview, "audit fix invitation-expired-pending: %ld expired invitation%s "
+					"still pending, to mark %s\n",
+			rows, rows == 1 ? "" : "s", profile_mapped(&i->status) ? "expired" : "used");
+		sb_add(&plan->preview, sb_str(&lines));
+		plan->rows = rows;
+	}
+	sb_free(&lines);
+	return rc;
+}
+
+static tc_status fix_body(tc_conn *c, void *ctx, stage_plan *plan, tc_error *err)
+{
+	const fix_ctx *x = ctx;
+	plan->target = x->org ? xasprintf("organization %s", x->org)
+			      : xstrdup("every organization");
+	if (!strcmp(x->k->id, "duplicate-membership"))
+		return fix_duplicates(c, x, plan, err);
+	if (!strcmp(x->k->id, "member-of-deleted-user"))
+		return fix_deleted_users(c, x, plan, err);
+	return fix_invitations(c, x, plan, err);
+}
+
+tc_status audit_fix(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
+{
+	res_init(out, RES_EMPTY);
+	const char *id = call->nargs ? call->args[0] : "";
+	const char *org = cmd_opt_value(call, "org");
+	bool apply = cmd_opt_value(call, "apply") != NULL;
+	const check *k = check_find(id);
+	if (!k)
+		return unknown_check(id, err);
+	if (!k->fixable) {
+		tc_fail(err, TC_ERR_USAGE, "no safe mechanical fix for %s; see its explanation", id);
+		tc_hint(err, "`tenantctl audit --check %s` explains the finding and how to fix it by "
+			     "hand; the fixable checks are duplicate-membership, "
+			     "member-of-deleted-user and invitation-expired-pending",
+			id);
+		return TC_ERR_USAGE;
+	}
+	const tc_profile *p;
+	tc_status rc = profile_for_session(s, &p, err);
+	if (rc != TC_OK)
+		return rc;
+
+	/* The fix needs what the check needs (and a soft delete, where ending). */
+	qb q;
+	qb_init(&q, p, org, 0);
+	k->build(&q);
+	if (!strcmp(k->id, "member-of-deleted-user")) {
+		bool any = false;
+		for (prof_scope sc = 0; sc < SCOPE_N; sc++)
+			any |= scope_usable(p, sc) && profile_mapped(&p->members[sc].deleted_at);
+		if (!any)
+			missing(&q, "members.org", "deleted_at");
+	}
+	if (!qb_ok(&q)) {
+		if (q.missing.len)
+			tc_fail(err, TC_ERR_USAGE, "cannot fix %s with this profile: it needs %s", id,
+				sb_str(&q.missing));
+		else
+			tc_fail(err, TC_ERR_USAGE, "cannot fix %s: %s", id, q.na);
+		tc_hint(err, "map the missing keys in the tenancy profile (%s)",
+			p->path ? p->path : p->name);
+		qb_free(&q);
+		return TC_ERR_USAGE;
+	}
+	qb_free(&q);
+
+	if (org) {
+		tc_conn *c;
+		rc = session_conn(s, &c, err);
+		if (rc == TC_OK)
+			rc = org_exists(c, p, org, err);
+		if (rc != TC_OK)
+			return rc;
+	}
+
+	fix_ctx x = {p, k, org};
+	char *command = migcmd_command_line(call);
+	stage_opts o = {command, !apply};
+	res_free(out);
+	rc = stage_run(s, &o, fix_body, &x, out, err);
+	free(command);
+	return rc;
+}

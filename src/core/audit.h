@@ -1,0 +1,14 @@
+/* audit: the membership audit. One set-based query per check; a check the
+ * profile cannot support is reported not applicable, naming what is
+ * missing. Safe mechanical fixes are dry runs unless --apply. */
+#ifndef TC_AUDIT_H
+#define TC_AUDIT_H
+
+#include "cmdtab.h"
+
+struct tc_session;
+
+tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err);
+tc_status audit_fix(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err);
+
+#endif
