@@ -564,16 +564,8 @@ tc_status cfg_load(const char *path, bool must_exist, cfg_file *out, tc_error *e
 	}
 	/* Read straight into the growing buffer: no limit on the file's size. */
 	strbuf sb = STRBUF_INIT;
-	for (;;) {
-		sb.data = xgrow(sb.data, &sb.cap, sb.len + 4096 + 1, 1);
-		size_t n = fread(sb.data + sb.len, 1, sb.cap - sb.len - 1, f);
-		sb.len += n;
-		sb.data[sb.len] = '\0';
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		int e = errno;
+	int e = sb_read_all(&sb, f);
+	if (e) {
 		fclose(f);
 		sb_free(&sb);
 		tc_fail(err, TC_ERR_USAGE, "cannot read config file %s: %s", path, strerror(e));

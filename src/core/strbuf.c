@@ -2,6 +2,7 @@
 
 #include "strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,19 @@ void sb_addf(strbuf *sb, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(sb, fmt, ap);
 	va_end(ap);
+}
+
+int sb_read_all(strbuf *sb, FILE *f)
+{
+	for (;;) {
+		reserve(sb, 65536);
+		size_t n = fread(sb->data + sb->len, 1, sb->cap - sb->len - 1, f);
+		sb->len += n;
+		sb->data[sb->len] = '\0';
+		if (n == 0)
+			break;
+	}
+	return ferror(f) ? (errno ? errno : EIO) : 0;
 }
 
 void sb_reset(strbuf *sb)

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct strbuf {
 	char *data; /* always NUL-terminated once anything was added */
@@ -19,6 +20,9 @@ void sb_addn(strbuf *sb, const char *s, size_t n);
 void sb_addc(strbuf *sb, char c);
 void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* Append everything left in f (no size limit). Returns 0, or the errno of a
+ * read error. The caller opens and closes f. */
+int sb_read_all(strbuf *sb, FILE *f);
 /* Empty the contents, keep the allocation. */
 void sb_reset(strbuf *sb);
 /* The contents ("" when empty); borrowed from sb. */

@@ -170,6 +170,26 @@ static void test_vaddf(void **state)
 	sb_free(&sb);
 }
 
+/* A whole file, larger than one read, arrives intact. */
+static void test_read_all(void **state)
+{
+	(void)state;
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	for (int i = 0; i < 50000; i++)
+		fprintf(f, "line %d\n", i);
+	long size = ftell(f);
+	rewind(f);
+	strbuf sb = STRBUF_INIT;
+	sb_add(&sb, ">");
+	assert_int_equal(sb_read_all(&sb, f), 0);
+	assert_int_equal((long)sb.len, size + 1);
+	assert_memory_equal(sb.data, ">line 0\n", 8);
+	assert_non_null(strstr(sb.data, "line 49999\n"));
+	fclose(f);
+	sb_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_steal_resets),
 		cmocka_unit_test(test_reset_keeps_allocation),
 		cmocka_unit_test(test_vaddf),
+		cmocka_unit_test(test_read_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
