@@ -708,7 +708,9 @@ static const char SQL_COLUMNS[] =
 	"  AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum "
 	"WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND" SCOPE("n")
 	"AND" NOT_EXT("pg_class", "c.oid")
-	"ORDER BY " C_ORDER("n.nspname") ", " C_ORDER("c.relname") ", a.attnum";
+	/* Grouped per table in attnum order is all read_columns needs (the model
+	 * is sorted afterwards); a collated sort of 50,000 names costs 40 ms. */
+	"ORDER BY a.attrelid, a.attnum";
 
 static tc_status read_columns(cat *x, tc_error *err)
 {

@@ -81,13 +81,17 @@ static void compare_attrs(drift_report *r, const sch_obj *l, const sch_obj *f)
 	size_t i = 0, j = 0;
 	while (i < l->n || j < f->n) {
 		int k = i >= l->n ? 1 : j >= f->n ? -1 : strcmp(l->attrs[i].key, f->attrs[j].key);
+		/* Information one side did not read (row counts from a snapshot
+		 * against a live read without them) is no difference at all. */
 		if (k < 0) {
-			add_item(r, l, l->attrs[i].key, l->attrs[i].value, NULL, DRIFT_CHANGED,
-				 l->attrs[i].flags);
+			if (!(l->attrs[i].flags & SCH_INFO))
+				add_item(r, l, l->attrs[i].key, l->attrs[i].value, NULL, DRIFT_CHANGED,
+					 l->attrs[i].flags);
 			i++;
 		} else if (k > 0) {
-			add_item(r, f, f->attrs[j].key, NULL, f->attrs[j].value, DRIFT_CHANGED,
-				 f->attrs[j].flags);
+			if (!(f->attrs[j].flags & SCH_INFO))
+				add_item(r, f, f->attrs[j].key, NULL, f->attrs[j].value, DRIFT_CHANGED,
+					 f->attrs[j].flags);
 			j++;
 		} else {
 			if (strcmp(l->attrs[i].value, f->attrs[j].value))
