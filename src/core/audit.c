@@ -17,11 +17,20 @@
 #include "xalloc.h"
 
 /* Every check is one statement: an inner query that yields one row per
- * finding (org, usr, role, detail), wrapped so that the server returns the
- * count and the first N findings as a JSON array (jsonb_build_object does
- * the escaping). Values travel as parameters: $1 is the sample limit, $2
- * the --org slug when given, the rest (role lists, policy lists, plans) are
- * added as the query is built. Identifiers come quoted from the profile. */
+ * finding (org, usr, role, detail), materialized once and wrapped so that
+ * the server returns the count and the first N findings as a JSON array
+ * (jsonb_build_object does the escaping). Values travel as parameters: $1
+ * is the sample limit, $2 the --org slug when given, the rest (role lists,
+ * policy lists, plans) are added as the query is built. Identifiers come
+ * quoted from the profile.
+ *
+ * Built for a million orgs and five million memberships (one REPEATABLE
+ * READ snapshot, the whole audit in seconds): a check narrows on the
+ * membership table alone first (grouped so an index on (scope, user) can
+ * serve it, or filtered to the few users that matter), and names (slugs,
+ * emails, workspace names) are looked up per finding rather than joined
+ * for every row, so a misestimated filter never turns into a hash of every
+ * user. --org becomes "key IN (ids of the org)", which the indexes serve. */
 
 typedef enum severity { SEV_LOW, SEV_MEDIUM, SEV_HIGH } severity;
 
@@ -29,11 +38,10 @@ static const char *const sev_names[] = {"low", "medium", "high"};
 
 /* Slugs that collide with routes and subdomains of a typical product. */
 static const char *const reserved_slugs[] = {
-	"about",   "account", "accounts", "admin",    "administrator", "api",     "app",
-	"apps",    "assets",  "auth",     "billing",  "blog",          "dashboard", "docs",
-	"help",    "login",   "logout",   "me",       "new",           "null",    "oauth",
-	"public",  "register", "root",    "settings", "signin",        "signout", "signup",
-	"static",  "status",  "support",  "system",   "undefined",     "www",
+	"about", "account", "accounts", "admin", "administrator", "api", "app", "apps", "assets",
+	"auth", "billing", "blog", "dashboard", "docs", "help", "login", "logout", "me", "new",
+	"null", "oauth", "public", "register", "root", "settings", "signin", "signout", "signup",
+	"static", "status", "support", "system", "undefined", "www",
 };
 
 /* ------------------------------------------------------------ query builder */
@@ -44,8 +52,9 @@ typedef struct qb {
 	strbuf sql;
 	char **params; /* owned */
 	size_t nparams, cap;
-	strbuf missing; /* the mapping keys the check needs and lacks */
-	char *na;       /* owned; not applicable for another reason */
+	strbuf missing;     /* the mapping keys the check needs and lacks */
+	char *na;           /* owned; not applicable for another reason */
+	int server_version; /* server_version_num, 0 when unknown */
 } qb;
 
 static void qb_push(qb *q, const char *v)
@@ -273,6 +282,39 @@ static void email(qb *q, const char *alias)
 	add(q, "::text");
 }
 
+/* Correlated lookups for names: evaluated only for the rows that are
+ * findings (one index probe each), so a check never joins a whole table
+ * just to print names. key is an SQL expression. */
+static void org_label_of(qb *q, const char *key)
+{
+	add(q, "(SELECT ");
+	orglabel(q, "ol");
+	add(q, " FROM ");
+	tbl(q, &q->p->orgs.table);
+	add(q, " ol WHERE ");
+	col(q, "ol", &q->p->orgs.id);
+	addf(q, " = %s)", key);
+}
+
+static void user_email_of(qb *q, const char *key)
+{
+	add(q, "coalesce((SELECT ");
+	email(q, "ul");
+	add(q, " FROM ");
+	tbl(q, &q->p->users.table);
+	add(q, " ul WHERE ");
+	col(q, "ul", &q->p->users.id);
+	addf(q, " = %s), %s::text)", key, key);
+}
+
+/* The SQL of a column as a string, for the helpers that take keys. */
+static char *col_str(const char *alias, const prof_ident *c)
+{
+	strbuf sb = STRBUF_INIT;
+	profile_col_sql(&sb, alias, c);
+	return sb_steal(&sb);
+}
+
 /* Joins from a scope key (an expression) to the scope's row and its org,
  * aliased sw (workspace) or sp (project) and o. Left joins: a dangling key
  * keeps its row. */
@@ -322,7 +364,8 @@ static void scope_place(qb *q, prof_scope s)
 		return;
 	}
 	const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
-	const prof_ident *name = s == SCOPE_WORKSPACE ? &q->p->workspaces.name : &q->p->projects.name;
+	const prof_ident *name =
+		s == SCOPE_WORKSPACE ? &q->p->workspaces.name : &q->p->projects.name;
 	const prof_ident *id = s == SCOPE_WORKSPACE ? &q->p->workspaces.id : &q->p->projects.id;
 	addf(q, "('%s ' || coalesce(", s == SCOPE_WORKSPACE ? "workspace" : "project");
 	if (profile_mapped(name)) {
@@ -356,24 +399,6 @@ static void scope_restrict(qb *q, prof_scope s, const char *key)
 	add(q, " IN ");
 	org_ids(q);
 	add(q, ")");
-}
-
-static const prof_ident *m_user(const prof_members *m)
-{
-	return &m->user;
-}
-static const prof_ident *m_scope(const prof_members *m)
-{
-	return &m->scope;
-}
-
-/* The SQL of a member column as a string (for keys passed to the helpers). */
-static char *mcol_str(const qb *q, const char *alias, prof_scope s,
-		      const prof_ident *(*pick)(const prof_members *))
-{
-	strbuf sb = STRBUF_INIT;
-	profile_col_sql(&sb, alias, pick(&q->p->members[s]));
-	return sb_steal(&sb);
 }
 
 static void role_expr(qb *q, prof_scope s, const char *alias)
@@ -420,37 +445,47 @@ static void b_org_no_owner(qb *q)
 	const prof_members *m = &p->members[SCOPE_ORG];
 	add(q, "SELECT ");
 	orglabel(q, "o");
-	add(q, " AS org, NULL::text AS usr, NULL::text AS role, 'no live member of the organization "
-	       "holds an owner role'::text AS detail FROM ");
+	add(q,
+	    " AS org, NULL::text AS usr, NULL::text AS role, 'no live member of the organization "
+	    "holds an owner role'::text AS detail FROM ");
 	tbl(q, &p->orgs.table);
 	add(q, " o WHERE ");
 	live(q, "o", &p->orgs.deleted_at);
 	orgfilter(q, "o");
 	add(q, " AND NOT EXISTS (SELECT 1 FROM ");
 	tbl(q, &m->table);
-	add(q, " m JOIN ");
-	tbl(q, &p->users.table);
-	add(q, " u ON ");
-	col(q, "u", &p->users.id);
-	add(q, " = ");
-	col(q, "m", &m->user);
-	add(q, " WHERE ");
+	add(q, " m WHERE ");
 	col(q, "m", &m->scope);
 	add(q, " = ");
 	col(q, "o", &p->orgs.id);
 	add(q, " AND ");
 	live(q, "m", &m->deleted_at);
 	add(q, " AND ");
-	live(q, "u", &p->users.deleted_at);
-	add(q, " AND ");
 	col(q, "m", &m->role);
 	add(q, "::text = ANY(");
 	list(q, &p->roles.owner);
-	add(q, "))");
+	add(q, ")");
+	if (profile_mapped(&p->users.deleted_at)) {
+		/* A deleted user owns nothing. An anti-join against the (few)
+		 * deleted users, not a join with every user (so a membership
+		 * whose user row is gone still counts here: that one is
+		 * membership-without-user's). */
+		add(q, " AND NOT EXISTS (SELECT 1 FROM ");
+		tbl(q, &p->users.table);
+		add(q, " du WHERE ");
+		col(q, "du", &p->users.id);
+		add(q, " = ");
+		col(q, "m", &m->user);
+		add(q, " AND ");
+		col(q, "du", &p->users.deleted_at);
+		add(q, " IS NOT NULL)");
+	}
+	add(q, ")");
 }
 
-/* The live owner memberships of org alias o, as "EXISTS (...)" material. */
-static void owner_memberships(qb *q, const char *extra_user_col)
+/* The live owner memberships of org alias o, as "EXISTS (...)" material;
+ * with `pointer`, only the one of the user the owner pointer names. */
+static void owner_memberships(qb *q, bool pointer)
 {
 	const tc_profile *p = q->p;
 	const prof_members *m = &p->members[SCOPE_ORG];
@@ -467,7 +502,7 @@ static void owner_memberships(qb *q, const char *extra_user_col)
 	add(q, "::text = ANY(");
 	list(q, &p->roles.owner);
 	add(q, ")");
-	if (extra_user_col) {
+	if (pointer) {
 		add(q, " AND ");
 		col(q, "m", &m->user);
 		add(q, " = ");
@@ -475,21 +510,16 @@ static void owner_memberships(qb *q, const char *extra_user_col)
 	}
 }
 
-static void b_owner_pointer_mismatch(qb *q)
+/* The columns of an owner-pointer finding for org alias o. */
+static void pointer_columns(qb *q)
 {
 	const tc_profile *p = q->p;
-	need_orgs(q);
-	need_users(q);
-	need(q, "organizations", "owner", &p->orgs.owner);
-	need_org_members(q, true);
-	need_list(q, "roles", "owner", &p->roles.owner);
-	if (!qb_ok(q))
-		return;
 	const prof_members *m = &p->members[SCOPE_ORG];
+	char *owner = col_str("o", &p->orgs.owner);
 	add(q, "SELECT ");
 	orglabel(q, "o");
 	add(q, " AS org, ");
-	email(q, "pu");
+	user_email_of(q, owner);
 	add(q, " AS usr, (SELECT string_agg(DISTINCT ");
 	col(q, "m", &m->role);
 	add(q, "::text, ',') FROM ");
@@ -500,16 +530,14 @@ static void b_owner_pointer_mismatch(qb *q)
 	col(q, "o", &p->orgs.id);
 	add(q, " AND ");
 	col(q, "m", &m->user);
-	add(q, " = ");
-	col(q, "o", &p->orgs.owner);
-	add(q, " AND ");
+	addf(q, " = %s AND ", owner);
 	live(q, "m", &m->deleted_at);
 	add(q, ") AS role, 'the owner pointer names ' || coalesce(");
-	email(q, "pu");
+	user_email_of(q, owner);
 	add(q, ", 'nobody') || ', the live owner memberships are ' || coalesce((SELECT "
-	       "string_agg(x.e, ', ' ORDER BY x.e) FROM (SELECT DISTINCT ");
+	       "string_agg(DISTINCT ");
 	email(q, "u");
-	add(q, " AS e FROM ");
+	add(q, ", ', ') FROM ");
 	tbl(q, &m->table);
 	add(q, " m JOIN ");
 	tbl(q, &p->users.table);
@@ -527,26 +555,56 @@ static void b_owner_pointer_mismatch(qb *q)
 	col(q, "m", &m->role);
 	add(q, "::text = ANY(");
 	list(q, &p->roles.owner);
-	add(q, ")) x), 'nobody''s') AS detail FROM ");
+	add(q, ")), 'nobody''s') AS detail FROM ");
 	tbl(q, &p->orgs.table);
-	add(q, " o LEFT JOIN ");
-	tbl(q, &p->users.table);
-	add(q, " pu ON ");
-	col(q, "pu", &p->users.id);
-	add(q, " = ");
-	col(q, "o", &p->orgs.owner);
-	add(q, " WHERE ");
+	add(q, " o WHERE ");
 	live(q, "o", &p->orgs.deleted_at);
 	orgfilter(q, "o");
-	add(q, " AND ((");
+	free(owner);
+}
+
+static void b_owner_pointer_mismatch(qb *q)
+{
+	const tc_profile *p = q->p;
+	need_orgs(q);
+	need_users(q);
+	need(q, "organizations", "owner", &p->orgs.owner);
+	need_org_members(q, true);
+	need_list(q, "roles", "owner", &p->roles.owner);
+	if (!qb_ok(q))
+		return;
+	/* Two branches, each a plain anti- or semi-join: an OR of the two
+	 * would be a subquery per organization. */
+	pointer_columns(q);
+	add(q, " AND ");
 	col(q, "o", &p->orgs.owner);
 	add(q, " IS NOT NULL AND NOT EXISTS (");
-	owner_memberships(q, "owner");
-	add(q, ")) OR (");
+	owner_memberships(q, true);
+	add(q, ") UNION ALL ");
+	pointer_columns(q);
+	add(q, " AND ");
 	col(q, "o", &p->orgs.owner);
 	add(q, " IS NULL AND EXISTS (");
-	owner_memberships(q, NULL);
-	add(q, ")))");
+	owner_memberships(q, false);
+	add(q, ")");
+}
+
+/* (SELECT o9.deleted_at IS NULL ...) for the org with id key: a probe per
+ * row, for the few rows that reach it; TRUE without soft delete. */
+static void org_live_of(qb *q, const char *key)
+{
+	const tc_profile *p = q->p;
+	if (!profile_mapped(&p->orgs.deleted_at)) {
+		add(q, "TRUE");
+		return;
+	}
+	add(q, "coalesce((SELECT ");
+	col(q, "o9", &p->orgs.deleted_at);
+	add(q, " IS NULL FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o9 WHERE ");
+	col(q, "o9", &p->orgs.id);
+	addf(q, " = %s), FALSE)", key);
 }
 
 static void b_multiple_owners(qb *q)
@@ -561,29 +619,32 @@ static void b_multiple_owners(qb *q)
 	if (!qb_ok(q))
 		return;
 	const prof_members *m = &p->members[SCOPE_ORG];
+	char *ms = col_str("m", &m->scope);
+	/* Candidates from the membership table alone (more than one live owner
+	 * row), then the exact count of distinct live owners for those few. */
 	add(q, "SELECT ");
-	orglabel(q, "o");
-	add(q, " AS org, NULL::text AS usr, string_agg(DISTINCT ");
-	col(q, "m", &m->role);
-	add(q, "::text, ',') AS role, count(DISTINCT ");
-	col(q, "m", &m->user);
-	add(q, ") || ' live owners: ' || string_agg(DISTINCT ");
-	email(q, "u");
-	add(q, ", ', ') AS detail FROM ");
-	tbl(q, &p->orgs.table);
-	add(q, " o JOIN ");
+	org_label_of(q, "c.sid");
+	add(q, " AS org, NULL::text AS usr, x.roles AS role, x.n || ' live owners: ' || x.emails "
+	       "AS detail FROM (SELECT ");
+	addf(q, "%s AS sid FROM ", ms);
 	tbl(q, &m->table);
-	add(q, " m ON ");
-	col(q, "m", &m->scope);
-	add(q, " = ");
-	col(q, "o", &p->orgs.id);
-	add(q, " AND ");
+	add(q, " m WHERE ");
 	live(q, "m", &m->deleted_at);
 	add(q, " AND ");
 	col(q, "m", &m->role);
 	add(q, "::text = ANY(");
 	list(q, &p->roles.owner);
-	add(q, ") JOIN ");
+	add(q, ")");
+	scope_restrict(q, SCOPE_ORG, ms);
+	add(q, " GROUP BY 1 HAVING count(*) > 1) c, LATERAL (SELECT count(DISTINCT ");
+	col(q, "m", &m->user);
+	add(q, ") AS n, string_agg(DISTINCT ");
+	col(q, "m", &m->role);
+	add(q, "::text, ',') AS roles, string_agg(DISTINCT ");
+	email(q, "u");
+	add(q, ", ', ') AS emails FROM ");
+	tbl(q, &m->table);
+	add(q, " m JOIN ");
 	tbl(q, &p->users.table);
 	add(q, " u ON ");
 	col(q, "u", &p->users.id);
@@ -591,14 +652,64 @@ static void b_multiple_owners(qb *q)
 	col(q, "m", &m->user);
 	add(q, " AND ");
 	live(q, "u", &p->users.deleted_at);
-	add(q, " WHERE ");
-	live(q, "o", &p->orgs.deleted_at);
-	orgfilter(q, "o");
-	add(q, " GROUP BY ");
-	col(q, "o", &p->orgs.id);
-	add(q, " HAVING count(DISTINCT ");
-	col(q, "m", &m->user);
-	add(q, ") > 1");
+	addf(q, " WHERE %s = c.sid AND ", ms);
+	live(q, "m", &m->deleted_at);
+	add(q, " AND ");
+	col(q, "m", &m->role);
+	add(q, "::text = ANY(");
+	list(q, &p->roles.owner);
+	add(q, ")) x WHERE x.n > 1 AND ");
+	org_live_of(q, "c.sid");
+	free(ms);
+}
+
+/* The org id of a scope row with key `key`, as an expression: the key
+ * itself for the org scope, a probe of the workspace or project else.
+ * Caller frees. */
+static char *scope_org_of(const qb *q, prof_scope s, const char *key)
+{
+	if (s == SCOPE_ORG)
+		return xstrdup(key);
+	const tc_profile *p = q->p;
+	strbuf sb = STRBUF_INIT;
+	const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+	const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+	const prof_ident *org = s == SCOPE_WORKSPACE ? &p->workspaces.org : &p->projects.org;
+	sb_add(&sb, "(SELECT ");
+	profile_col_sql(&sb, "s9", org);
+	sb_add(&sb, " FROM ");
+	profile_table_sql(&sb, t);
+	sb_add(&sb, " s9 WHERE ");
+	profile_col_sql(&sb, "s9", id);
+	sb_addf(&sb, " = %s)", key);
+	return sb_steal(&sb);
+}
+
+/* Where a membership is, by a probe of its scope row: "org",
+ * "workspace Research". */
+static void scope_place_of(qb *q, prof_scope s, const char *key)
+{
+	if (s == SCOPE_ORG) {
+		add(q, "'org'::text");
+		return;
+	}
+	const tc_profile *p = q->p;
+	const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+	const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+	const prof_ident *name = s == SCOPE_WORKSPACE ? &p->workspaces.name : &p->projects.name;
+	addf(q, "('%s ' || coalesce((SELECT ", s == SCOPE_WORKSPACE ? "workspace" : "project");
+	if (profile_mapped(name)) {
+		col(q, "s8", name);
+		add(q, "::text");
+	} else {
+		col(q, "s8", id);
+		add(q, "::text");
+	}
+	add(q, " FROM ");
+	tbl(q, t);
+	add(q, " s8 WHERE ");
+	col(q, "s8", id);
+	addf(q, " = %s), %s::text))", key, key);
 }
 
 static void b_duplicate_membership(qb *q)
@@ -614,28 +725,36 @@ static void b_duplicate_membership(qb *q)
 		if (!scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
-		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
+		char *org = scope_org_of(q, s, "d.sid");
 		union_sep(q, &first);
+		/* Candidates over every row, grouped (scope, user) so that an index
+		 * on those columns serves it without touching the table; then the
+		 * live rows of the few candidates are counted. */
 		add(q, "SELECT ");
-		orglabel(q, "o");
+		org_label_of(q, org);
 		add(q, " AS org, ");
-		email(q, "u");
-		add(q, " AS usr, d.roles AS role, ");
-		scope_place(q, s);
-		add(q, " || ': ' || d.n || ' live memberships' AS detail FROM (SELECT ");
-		addf(q, "%s AS uid, %s AS sid, count(*) AS n, string_agg(DISTINCT ", mu, ms);
+		user_email_of(q, "d.uid");
+		add(q, " AS usr, x.roles AS role, ");
+		scope_place_of(q, s, "d.sid");
+		addf(q,
+		     " || ': ' || x.n || ' live memberships' AS detail FROM (SELECT %s AS sid, %s "
+		     "AS uid FROM ",
+		     ms, mu);
+		tbl(q, &m->table);
+		add(q, " m WHERE TRUE");
+		scope_restrict(q, s, ms);
+		addf(q,
+		     " GROUP BY %s, %s HAVING count(*) > 1) d, LATERAL (SELECT count(*) AS n, "
+		     "string_agg(DISTINCT ",
+		     ms, mu);
 		role_expr(q, s, "m");
 		add(q, ", ',') AS roles FROM ");
 		tbl(q, &m->table);
-		add(q, " m WHERE ");
+		addf(q, " m WHERE %s = d.sid AND %s = d.uid AND ", ms, mu);
 		live(q, "m", &m->deleted_at);
-		scope_restrict(q, s, ms);
-		addf(q, " GROUP BY %s, %s HAVING count(*) > 1) d LEFT JOIN ", mu, ms);
-		tbl(q, &p->users.table);
-		add(q, " u ON ");
-		col(q, "u", &p->users.id);
-		add(q, " = d.uid");
-		scope_joins(q, s, "d.sid");
+		add(q, ") x WHERE x.n > 1");
+		free(org);
 		free(mu);
 		free(ms);
 	}
@@ -655,7 +774,7 @@ static void per_scope(qb *q, bool only_live, bool user_inner, bool need_role, co
 		if (!scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
 			continue;
 		const prof_members *m = &p->members[s];
-		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
 		union_sep(q, &first);
 		add(q, "SELECT ");
 		orglabel(q, "o");
@@ -692,6 +811,43 @@ static void per_scope(qb *q, bool only_live, bool user_inner, bool need_role, co
 		orgfilter(q, "o");
 		add(q, " AND ");
 		cond(q, s);
+		free(mu);
+		free(ms);
+	}
+}
+
+/* Like per_scope for a condition on the membership row alone: no joins,
+ * names by probes for the rows found (a join would hash every user and
+ * organization whenever the planner misjudges how few rows match). */
+static void per_scope_rows(qb *q, bool need_role, cond_fn cond, cond_fn suffix)
+{
+	const tc_profile *p = q->p;
+	bool first = true;
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		if (!scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
+			continue;
+		const prof_members *m = &p->members[s];
+		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
+		char *org = scope_org_of(q, s, ms);
+		union_sep(q, &first);
+		add(q, "SELECT ");
+		org_label_of(q, org);
+		add(q, " AS org, ");
+		user_email_of(q, mu);
+		add(q, " AS usr, ");
+		role_expr(q, s, "m");
+		add(q, " AS role, ");
+		scope_place_of(q, s, ms);
+		add(q, " || ");
+		suffix(q, s);
+		add(q, " AS detail FROM ");
+		tbl(q, &m->table);
+		add(q, " m WHERE ");
+		live(q, "m", &m->deleted_at);
+		scope_restrict(q, s, ms);
+		add(q, " AND ");
+		cond(q, s);
+		free(org);
 		free(mu);
 		free(ms);
 	}
@@ -735,11 +891,41 @@ static void b_member_of_deleted_org(qb *q)
 		  "': live membership of a soft-deleted organization'", NULL);
 }
 
+/* A validated foreign key from the membership's user column to users.id:
+ * then no row can lack its user, and the branch is skipped as a whole (an
+ * uncorrelated condition, evaluated once). */
+static void no_user_fk(qb *q, prof_scope s)
+{
+	const tc_profile *p = q->p;
+	const prof_members *m = &p->members[s];
+	strbuf mt = STRBUF_INIT, ut = STRBUF_INIT;
+	profile_table_sql(&mt, &m->table);
+	profile_table_sql(&ut, &p->users.table);
+	add(q, "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint fk WHERE fk.contype = 'f' AND "
+	       "fk.convalidated AND fk.conrelid = ");
+	val(q, sb_str(&mt));
+	add(q, "::regclass AND fk.confrelid = ");
+	val(q, sb_str(&ut));
+	add(q, "::regclass AND fk.conkey = ARRAY(SELECT a.attnum FROM pg_catalog.pg_attribute a "
+	       "WHERE a.attrelid = ");
+	val(q, sb_str(&mt));
+	add(q, "::regclass AND a.attname = ");
+	val(q, m->user.name);
+	add(q, ") AND fk.confkey = ARRAY(SELECT a.attnum FROM pg_catalog.pg_attribute a WHERE "
+	       "a.attrelid = ");
+	val(q, sb_str(&ut));
+	add(q, "::regclass AND a.attname = ");
+	val(q, p->users.id.name);
+	add(q, "))");
+	sb_free(&mt);
+	sb_free(&ut);
+}
+
 static void c_no_user(qb *q, prof_scope s)
 {
-	(void)s;
 	col(q, "u", &q->p->users.id);
-	add(q, " IS NULL");
+	add(q, " IS NULL AND ");
+	no_user_fk(q, s);
 }
 
 static void b_membership_without_user(qb *q)
@@ -752,24 +938,6 @@ static void b_membership_without_user(qb *q)
 	per_scope(q, false, false, false, c_no_user, "': its user row does not exist'", NULL);
 }
 
-static void c_not_org_member(qb *q, prof_scope s)
-{
-	const prof_members *om = &q->p->members[SCOPE_ORG];
-	char *mu = mcol_str(q, "m", s, m_user);
-	add(q, "NOT EXISTS (SELECT 1 FROM ");
-	tbl(q, &om->table);
-	add(q, " mo WHERE ");
-	col(q, "mo", &om->user);
-	addf(q, " = %s AND ", mu);
-	col(q, "mo", &om->scope);
-	add(q, " = ");
-	scope_org_id(q, s, NULL);
-	add(q, " AND ");
-	live(q, "mo", &om->deleted_at);
-	add(q, ")");
-	free(mu);
-}
-
 static void b_not_org_member(qb *q)
 {
 	const tc_profile *p = q->p;
@@ -780,49 +948,102 @@ static void b_not_org_member(qb *q)
 		missing(q, "members.workspace] or [members.project", "table, user, scope");
 	if (!qb_ok(q))
 		return;
-	/* Only the workspace and project scopes: skip the org scope. */
+	const prof_members *om = &p->members[SCOPE_ORG];
+	/* The (user, org) pairs of workspace and project memberships, then one
+	 * anti-join against the org memberships for both. */
+	add(q, "SELECT ");
+	org_label_of(q, "x.oid");
+	add(q, " AS org, ");
+	user_email_of(q, "x.uid");
+	add(q, " AS usr, x.role AS role, x.place || ': not a live member of its organization' AS "
+	       "detail FROM (");
 	bool first = true;
 	for (prof_scope s = SCOPE_WORKSPACE; s < SCOPE_N; s++) {
 		if (!scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
-		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
+		const prof_ident *t =
+			s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+		const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+		const prof_ident *org =
+			s == SCOPE_WORKSPACE ? &p->workspaces.org : &p->projects.org;
 		union_sep(q, &first);
 		add(q, "SELECT ");
-		orglabel(q, "o");
-		add(q, " AS org, coalesce(");
-		email(q, "u");
-		addf(q, ", %s::text) AS usr, ", mu);
+		col(q, "m", &m->user);
+		add(q, " AS uid, ");
+		col(q, a, org);
+		add(q, " AS oid, ");
 		role_expr(q, s, "m");
 		add(q, " AS role, ");
 		scope_place(q, s);
-		add(q, " || ': not a live member of its organization' AS detail FROM ");
+		add(q, " AS place FROM ");
 		tbl(q, &m->table);
-		add(q, " m LEFT JOIN ");
-		tbl(q, &p->users.table);
-		add(q, " u ON ");
-		col(q, "u", &p->users.id);
-		addf(q, " = %s", mu);
-		/* Inner joins to the scope row: a dangling scope key is another story. */
-		const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
-		add(q, " JOIN ");
-		tbl(q, s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table);
+		add(q, " m JOIN ");
+		tbl(q, t);
 		addf(q, " %s ON ", a);
-		col(q, a, s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id);
-		addf(q, " = %s LEFT JOIN ", ms);
-		tbl(q, &p->orgs.table);
-		add(q, " o ON ");
-		col(q, "o", &p->orgs.id);
+		col(q, a, id);
 		add(q, " = ");
-		scope_org_id(q, s, NULL);
+		col(q, "m", &m->scope);
 		add(q, " WHERE ");
 		live(q, "m", &m->deleted_at);
-		orgfilter(q, "o");
-		add(q, " AND ");
-		c_not_org_member(q, s);
-		free(mu);
-		free(ms);
+		if (q->org) {
+			add(q, " AND ");
+			col(q, a, org);
+			add(q, " IN ");
+			org_ids(q);
+		}
 	}
+	add(q, ") x WHERE NOT EXISTS (SELECT 1 FROM ");
+	tbl(q, &om->table);
+	add(q, " mo WHERE ");
+	col(q, "mo", &om->user);
+	add(q, " = x.uid AND ");
+	col(q, "mo", &om->scope);
+	add(q, " = x.oid AND ");
+	live(q, "mo", &om->deleted_at);
+	add(q, ")");
+}
+
+/* One branch of project-workspace-org-mismatch; with --org, the projects
+ * whose own org (side 0) or whose workspace's org (side 1) it is. */
+static void pw_branch(qb *q, int side)
+{
+	const tc_profile *p = q->p;
+	char *porg = col_str("sp", &p->projects.org), *worg = col_str("sw", &p->workspaces.org);
+	add(q, "SELECT ");
+	org_label_of(q, porg);
+	add(q, " AS org, NULL::text AS usr, NULL::text AS role, 'project ' || coalesce(");
+	if (profile_mapped(&p->projects.name)) {
+		col(q, "sp", &p->projects.name);
+		add(q, "::text, ");
+	}
+	col(q, "sp", &p->projects.id);
+	add(q, "::text) || ' is in workspace ' || coalesce(");
+	if (profile_mapped(&p->workspaces.name)) {
+		col(q, "sw", &p->workspaces.name);
+		add(q, "::text, ");
+	}
+	col(q, "sw", &p->workspaces.id);
+	add(q, "::text) || ' of organization ' || coalesce(");
+	org_label_of(q, worg);
+	addf(q, ", %s::text, 'none') AS detail FROM ", worg);
+	tbl(q, &p->projects.table);
+	add(q, " sp JOIN ");
+	tbl(q, &p->workspaces.table);
+	add(q, " sw ON ");
+	col(q, "sw", &p->workspaces.id);
+	add(q, " = ");
+	col(q, "sp", &p->projects.workspace);
+	add(q, " WHERE ");
+	live(q, "sp", &p->projects.deleted_at);
+	addf(q, " AND %s IS DISTINCT FROM %s", worg, porg);
+	if (q->org) {
+		addf(q, " AND %s IN ", side == 0 ? porg : worg);
+		org_ids(q);
+	}
+	free(porg);
+	free(worg);
 }
 
 static void b_project_workspace_org_mismatch(qb *q)
@@ -838,57 +1059,12 @@ static void b_project_workspace_org_mismatch(qb *q)
 	need(q, "workspaces", "org", &p->workspaces.org);
 	if (!qb_ok(q))
 		return;
-	add(q, "SELECT ");
-	orglabel(q, "o");
-	add(q, " AS org, NULL::text AS usr, NULL::text AS role, 'project ' || coalesce(");
-	if (profile_mapped(&p->projects.name)) {
-		col(q, "sp", &p->projects.name);
-		add(q, "::text, ");
-	}
-	col(q, "sp", &p->projects.id);
-	add(q, "::text) || ' is in workspace ' || coalesce(");
-	if (profile_mapped(&p->workspaces.name)) {
-		col(q, "sw", &p->workspaces.name);
-		add(q, "::text, ");
-	}
-	col(q, "sw", &p->workspaces.id);
-	add(q, "::text) || ' of organization ' || coalesce(");
-	orglabel(q, "wo");
-	add(q, ", ");
-	col(q, "sw", &p->workspaces.org);
-	add(q, "::text, 'none') AS detail FROM ");
-	tbl(q, &p->projects.table);
-	add(q, " sp JOIN ");
-	tbl(q, &p->workspaces.table);
-	add(q, " sw ON ");
-	col(q, "sw", &p->workspaces.id);
-	add(q, " = ");
-	col(q, "sp", &p->projects.workspace);
-	add(q, " LEFT JOIN ");
-	tbl(q, &p->orgs.table);
-	add(q, " o ON ");
-	col(q, "o", &p->orgs.id);
-	add(q, " = ");
-	col(q, "sp", &p->projects.org);
-	add(q, " LEFT JOIN ");
-	tbl(q, &p->orgs.table);
-	add(q, " wo ON ");
-	col(q, "wo", &p->orgs.id);
-	add(q, " = ");
-	col(q, "sw", &p->workspaces.org);
-	add(q, " WHERE ");
-	live(q, "sp", &p->projects.deleted_at);
-	add(q, " AND ");
-	col(q, "sw", &p->workspaces.org);
-	add(q, " IS DISTINCT FROM ");
-	col(q, "sp", &p->projects.org);
+	pw_branch(q, 0);
 	if (q->org) {
-		/* Either side of the disagreement belongs to the org. */
-		add(q, " AND (TRUE");
-		orgfilter(q, "o");
-		add(q, " OR TRUE");
-		orgfilter(q, "wo");
-		add(q, ")");
+		/* The other side of the disagreement belongs to the org; the two
+		 * sides are different orgs, so no project is in both branches. */
+		add(q, " UNION ALL ");
+		pw_branch(q, 1);
 	}
 }
 
@@ -919,32 +1095,76 @@ static void b_unknown_role(qb *q)
 	need_list(q, "roles", "known", &p->roles.known);
 	if (!qb_ok(q))
 		return;
-	per_scope(q, true, false, true, c_unknown_role, NULL, d_unknown_role);
+	per_scope_rows(q, true, c_unknown_role, d_unknown_role);
 }
 
 /* ------------------------------------------------------------ privileged members */
 
-/* (SELECT scope place, uid, org id, role of live privileged memberships),
- * one branch per usable scope, aliased x. */
-static void privileged_union(qb *q)
+/* SELECT org, email, roles, places || ': ' || reason for the live
+ * privileged memberships of live users in live orgs, one row per user and
+ * org. cond and reason are SQL over users alias u. The users that match
+ * are found first (one pass over users; usually few), and their ids handed
+ * to the membership scans as an array: an index probe per user instead of
+ * a hash of every membership (the planner cannot estimate cond). */
+static void privileged_query(qb *q, void (*cond)(qb *q), void (*reason)(qb *q))
 {
 	const tc_profile *p = q->p;
 	prof_list priv = privileged_roles(p);
+	/* MATERIALIZED from PostgreSQL 12; before, every CTE was. */
+	addf(q, "WITH pu AS %s(SELECT ", q->server_version >= 120000 ? "MATERIALIZED " : "");
+	col(q, "u", &p->users.id);
+	add(q, " AS uid FROM ");
+	tbl(q, &p->users.table);
+	add(q, " u WHERE ");
+	live(q, "u", &p->users.deleted_at);
+	add(q, " AND ");
+	cond(q);
+	if (q->org) {
+		/* Only the members of the org: a few probes, not every user. */
+		bool first_scope = true;
+		add(q, " AND ");
+		col(q, "u", &p->users.id);
+		add(q, " IN (");
+		for (prof_scope s = 0; s < SCOPE_N; s++) {
+			if (!scope_has_role(p, s))
+				continue;
+			const prof_members *m = &p->members[s];
+			char *ms = col_str("m", &m->scope);
+			union_sep(q, &first_scope);
+			add(q, "SELECT ");
+			col(q, "m", &m->user);
+			add(q, " FROM ");
+			tbl(q, &m->table);
+			add(q, " m WHERE TRUE");
+			scope_restrict(q, s, ms);
+			free(ms);
+		}
+		add(q, ")");
+	}
+	add(q, ") SELECT ");
+	orglabel(q, "o");
+	add(q, " AS org, ");
+	email(q, "u");
+	add(q, " AS usr, string_agg(DISTINCT x.role, ',') AS role, string_agg(DISTINCT x.role || "
+	       "' at ' || x.place, ', ') || ': ' || ");
+	reason(q);
+	add(q, " AS detail FROM (");
 	bool first = true;
-	add(q, "(");
 	for (prof_scope s = 0; s < SCOPE_N; s++) {
 		if (!scope_has_role(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
-		char *mu = mcol_str(q, "m", s, m_user), *ms = mcol_str(q, "m", s, m_scope);
+		char *ms = col_str("m", &m->scope);
 		union_sep(q, &first);
 		add(q, "SELECT ");
-		scope_place(q, s);
-		addf(q, " AS place, %s AS uid, ", mu);
-		scope_org_id(q, s, ms);
-		add(q, " AS org_id, ");
+		col(q, "m", &m->user);
+		add(q, " AS uid, ");
 		col(q, "m", &m->role);
-		add(q, "::text AS role FROM ");
+		add(q, "::text AS role, ");
+		scope_place(q, s);
+		add(q, " AS place, ");
+		scope_org_id(q, s, ms);
+		add(q, " AS org_id FROM ");
 		tbl(q, &m->table);
 		add(q, " m");
 		if (s != SCOPE_ORG) {
@@ -956,35 +1176,17 @@ static void privileged_union(qb *q)
 			addf(q, " = %s", ms);
 		}
 		add(q, " WHERE ");
+		col(q, "m", &m->user);
+		add(q, " = ANY(ARRAY(SELECT uid FROM pu)) AND ");
 		live(q, "m", &m->deleted_at);
 		add(q, " AND ");
 		col(q, "m", &m->role);
 		add(q, "::text = ANY(");
 		list(q, &priv);
 		add(q, ")");
-		free(mu);
 		free(ms);
 	}
-	add(q, ") x");
-	free(priv.v);
-}
-
-/* SELECT org, email, roles, places || ': ' || <reason> FROM privileged
- * memberships of live users in live orgs WHERE <cond> grouped per user and
- * org. cond and reason are SQL over u, o and dom (the email's domain). */
-static void privileged_query(qb *q, void (*cond)(qb *q), void (*reason)(qb *q))
-{
-	const tc_profile *p = q->p;
-	add(q, "SELECT ");
-	orglabel(q, "o");
-	add(q, " AS org, ");
-	email(q, "u");
-	add(q, " AS usr, string_agg(DISTINCT x.role, ',') AS role, string_agg(DISTINCT x.role || "
-	       "' at ' || x.place, ', ') || ': ' || ");
-	reason(q);
-	add(q, " AS detail FROM ");
-	privileged_union(q);
-	add(q, " JOIN ");
+	add(q, ") x JOIN ");
 	tbl(q, &p->users.table);
 	add(q, " u ON ");
 	col(q, "u", &p->users.id);
@@ -993,16 +1195,17 @@ static void privileged_query(qb *q, void (*cond)(qb *q), void (*reason)(qb *q))
 	add(q, " o ON ");
 	col(q, "o", &p->orgs.id);
 	add(q, " = x.org_id WHERE ");
-	live(q, "u", &p->users.deleted_at);
-	add(q, " AND ");
 	live(q, "o", &p->orgs.deleted_at);
 	orgfilter(q, "o");
-	add(q, " AND ");
-	cond(q);
 	add(q, " GROUP BY ");
 	col(q, "o", &p->orgs.id);
 	add(q, ", ");
 	col(q, "u", &p->users.id);
+	add(q, ", ");
+	orglabel(q, "o");
+	add(q, ", ");
+	email(q, "u");
+	free(priv.v);
 }
 
 static void need_privileged(qb *q)
@@ -1034,11 +1237,20 @@ static void policy_list(qb *q, const prof_list *l)
 	free(v);
 }
 
+/* The domain of the email of users alias u, lower case: after the last '@'
+ * (split_part with a negative field from PostgreSQL 14, a regular
+ * expression before; the former is several times faster). */
 static void domain_of(qb *q)
 {
-	add(q, "lower(substring(");
-	col(q, "u", &q->p->users.email);
-	add(q, "::text from '@([^@]*)$'))");
+	if (q->server_version >= 140000) {
+		add(q, "lower(split_part(");
+		col(q, "u", &q->p->users.email);
+		add(q, "::text, '@', -1))");
+	} else {
+		add(q, "lower(substring(");
+		col(q, "u", &q->p->users.email);
+		add(q, "::text from '@([^@]*)$'))");
+	}
 }
 
 static void c_outside_allowlist(qb *q)
@@ -1069,17 +1281,17 @@ static void c_outside_allowlist(qb *q)
 static void r_outside_allowlist(qb *q)
 {
 	const prof_policy *pol = &q->p->policy;
-	add(q, "CASE");
-	if (pol->blocked_domains.n) {
-		add(q, " WHEN coalesce(");
-		domain_of(q);
-		add(q, " = ANY(");
-		policy_list(q, &pol->blocked_domains);
-		add(q, "), FALSE) THEN 'the domain ' || ");
-		domain_of(q);
-		add(q, " || ' is blocked'");
+	if (!pol->blocked_domains.n) {
+		add(q, "'the address is outside the owner email allowlist'");
+		return;
 	}
-	add(q, " ELSE 'the address is outside the owner email allowlist' END");
+	add(q, "CASE WHEN coalesce(");
+	domain_of(q);
+	add(q, " = ANY(");
+	policy_list(q, &pol->blocked_domains);
+	add(q, "), FALSE) THEN 'the domain ' || ");
+	domain_of(q);
+	add(q, " || ' is blocked' ELSE 'the address is outside the owner email allowlist' END");
 }
 
 static void b_privileged_outside_allowlist(qb *q)
@@ -1180,7 +1392,7 @@ static void need_invitations(qb *q)
 		missing(q, "invitations", "status or used");
 }
 
-/* How an invitation (alias i) reaches its org: org, else its project's. */
+/* How an invitation reaches its org: org, else its project's. */
 static bool invitation_org_link(const tc_profile *p)
 {
 	const prof_invitations *i = &p->invitations;
@@ -1190,41 +1402,34 @@ static bool invitation_org_link(const tc_profile *p)
 	       profile_mapped(&p->projects.id) && profile_mapped(&p->projects.org);
 }
 
-static void invitation_org_joins(qb *q, const char *ia)
-{
-	const tc_profile *p = q->p;
-	const prof_invitations *i = &p->invitations;
-	if (profile_mapped(&i->org)) {
-		add(q, " LEFT JOIN ");
-		tbl(q, &p->orgs.table);
-		add(q, " o ON ");
-		col(q, "o", &p->orgs.id);
-		add(q, " = ");
-		col(q, ia, &i->org);
-	} else if (invitation_org_link(p)) {
-		add(q, " LEFT JOIN ");
-		tbl(q, &p->projects.table);
-		add(q, " ip ON ");
-		col(q, "ip", &p->projects.id);
-		add(q, " = ");
-		col(q, ia, &i->project);
-		add(q, " LEFT JOIN ");
-		tbl(q, &p->orgs.table);
-		add(q, " o ON ");
-		col(q, "o", &p->orgs.id);
-		add(q, " = ");
-		col(q, "ip", &p->projects.org);
-	}
-}
-
-/* The org id of invitation ia, joined by invitation_org_joins. */
+/* The org id of invitation alias ia, as an expression (a probe of its
+ * project where the invitation has no org column). */
 static void invitation_org_id(qb *q, const char *ia)
 {
 	const tc_profile *p = q->p;
-	if (profile_mapped(&p->invitations.org))
+	if (profile_mapped(&p->invitations.org)) {
 		col(q, ia, &p->invitations.org);
-	else
-		col(q, "ip", &p->projects.org);
+		return;
+	}
+	add(q, "(SELECT ");
+	col(q, "ip", &p->projects.org);
+	add(q, " FROM ");
+	tbl(q, &p->projects.table);
+	add(q, " ip WHERE ");
+	col(q, "ip", &p->projects.id);
+	add(q, " = ");
+	col(q, ia, &p->invitations.project);
+	add(q, ")");
+}
+
+static char *invitation_org_id_str(qb *q, const char *ia)
+{
+	strbuf keep = q->sql;
+	memset(&q->sql, 0, sizeof q->sql);
+	invitation_org_id(q, ia);
+	char *s = sb_steal(&q->sql);
+	q->sql = keep;
+	return s;
 }
 
 static const char *pending_value(const tc_profile *p)
@@ -1250,10 +1455,13 @@ static void inv_pending(qb *q, const char *ia)
 static void inv_cols(qb *q, const char *ia)
 {
 	const prof_invitations *i = &q->p->invitations;
-	if (invitation_org_link(q->p))
-		orglabel(q, "o");
-	else
+	if (invitation_org_link(q->p)) {
+		char *key = invitation_org_id_str(q, ia);
+		org_label_of(q, key);
+		free(key);
+	} else {
 		add(q, "NULL::text");
+	}
 	add(q, " AS org, ");
 	if (profile_mapped(&i->email)) {
 		col(q, ia, &i->email);
@@ -1270,12 +1478,29 @@ static void inv_cols(qb *q, const char *ia)
 	}
 }
 
-/* The --org restriction of an invitation query; not applicable without a
- * way to the org. */
-static void inv_orgfilter(qb *q)
+/* " AND <invitation ia is of the --org org>", nothing without --org. */
+static void inv_orgfilter(qb *q, const char *ia)
 {
-	if (q->org)
-		orgfilter(q, "o");
+	const tc_profile *p = q->p;
+	if (!q->org)
+		return;
+	add(q, " AND ");
+	if (profile_mapped(&p->invitations.org)) {
+		col(q, ia, &p->invitations.org);
+		add(q, " IN ");
+		org_ids(q);
+		return;
+	}
+	col(q, ia, &p->invitations.project);
+	add(q, " IN (SELECT ");
+	col(q, "p2", &p->projects.id);
+	add(q, " FROM ");
+	tbl(q, &p->projects.table);
+	add(q, " p2 WHERE ");
+	col(q, "p2", &p->projects.org);
+	add(q, " IN ");
+	org_ids(q);
+	add(q, ")");
 }
 
 static void need_inv_org_for_filter(qb *q)
@@ -1299,14 +1524,12 @@ static void b_invitation_expired_pending(qb *q)
 	col(q, "i", &i->expires_at);
 	add(q, "::date) || ' days ago' AS detail FROM ");
 	tbl(q, &i->table);
-	add(q, " i");
-	invitation_org_joins(q, "i");
-	add(q, " WHERE ");
+	add(q, " i WHERE ");
 	inv_pending(q, "i");
 	add(q, " AND ");
 	col(q, "i", &i->expires_at);
 	add(q, " < now()");
-	inv_orgfilter(q);
+	inv_orgfilter(q, "i");
 }
 
 static void b_invitation_for_member(qb *q)
@@ -1323,6 +1546,7 @@ static void b_invitation_for_member(qb *q)
 	need_org_members(q, false);
 	if (!qb_ok(q))
 		return;
+	char *iorg = invitation_org_id_str(q, "i");
 	add(q, "SELECT ");
 	inv_cols(q, "i");
 	add(q, ", 'pending invitation' || coalesce(' as ' || ");
@@ -1342,15 +1566,11 @@ static void b_invitation_for_member(qb *q)
 	col(q, "u", &p->users.id);
 	add(q, " AND ");
 	col(q, "m", &m->scope);
-	add(q, " = ");
-	invitation_org_id(q, "i");
-	add(q, " AND ");
+	addf(q, " = %s AND ", iorg);
 	live(q, "m", &m->deleted_at);
 	add(q, "), 'no role') || ')' AS detail FROM ");
 	tbl(q, &i->table);
-	add(q, " i");
-	invitation_org_joins(q, "i");
-	add(q, " JOIN ");
+	add(q, " i JOIN ");
 	tbl(q, &p->users.table);
 	add(q, " u ON lower(");
 	col(q, "u", &p->users.email);
@@ -1367,7 +1587,7 @@ static void b_invitation_for_member(qb *q)
 		col(q, "i", &i->expires_at);
 		add(q, " >= now())");
 	}
-	inv_orgfilter(q);
+	inv_orgfilter(q, "i");
 	add(q, " AND EXISTS (SELECT 1 FROM ");
 	tbl(q, &m->table);
 	add(q, " m WHERE ");
@@ -1376,11 +1596,10 @@ static void b_invitation_for_member(qb *q)
 	col(q, "u", &p->users.id);
 	add(q, " AND ");
 	col(q, "m", &m->scope);
-	add(q, " = ");
-	invitation_org_id(q, "i");
-	add(q, " AND ");
+	addf(q, " = %s AND ", iorg);
 	live(q, "m", &m->deleted_at);
 	add(q, ")");
+	free(iorg);
 }
 
 /* ------------------------------------------------------------ slugs and plans */
@@ -1392,19 +1611,21 @@ static void b_slug_problems(qb *q)
 	need(q, "organizations", "slug", &p->orgs.slug);
 	if (!qb_ok(q))
 		return;
+	char *slug = col_str("o", &p->orgs.slug);
 	add(q, "SELECT ");
 	orglabel(q, "o");
-	add(q, " AS org, NULL::text AS usr, NULL::text AS role, concat_ws('; ', CASE WHEN ");
-	col(q, "o", &p->orgs.slug);
-	add(q, " IS NULL THEN 'no slug' WHEN btrim(");
-	col(q, "o", &p->orgs.slug);
-	add(q, "::text) = '' THEN 'an empty slug' END, CASE WHEN lower(");
-	col(q, "o", &p->orgs.slug);
-	add(q, "::text) = ANY(");
+	addf(q,
+	     " AS org, NULL::text AS usr, NULL::text AS role, concat_ws('; ', CASE WHEN %s IS "
+	     "NULL THEN 'no slug' WHEN btrim(%s::text) = '' THEN 'an empty slug' END, CASE WHEN "
+	     "lower(%s::text) = ANY(",
+	     slug, slug, slug);
 	list_n(q, reserved_slugs, sizeof reserved_slugs / sizeof reserved_slugs[0]);
 	add(q, ") THEN 'a reserved word' END, CASE WHEN c.k IS NOT NULL THEN 'the same as ' || "
 	       "c.slugs || ' ignoring case' END) AS detail FROM ");
 	tbl(q, &p->orgs.table);
+	/* Two slugs equal ignoring case: at least one of them is not all lower
+	 * case. So only the slugs whose lower case is that of such a slug (a
+	 * hash semi-join against the few) are grouped, not all of them. */
 	add(q, " o LEFT JOIN (SELECT lower(");
 	col(q, "o3", &p->orgs.slug);
 	add(q, "::text) AS k, string_agg(");
@@ -1415,11 +1636,20 @@ static void b_slug_problems(qb *q)
 	tbl(q, &p->orgs.table);
 	add(q, " o3 WHERE ");
 	live(q, "o3", &p->orgs.deleted_at);
-	add(q, " AND ");
+	add(q, " AND lower(");
 	col(q, "o3", &p->orgs.slug);
-	add(q, " IS NOT NULL GROUP BY 1 HAVING count(*) > 1) c ON c.k = lower(");
-	col(q, "o", &p->orgs.slug);
-	add(q, "::text) WHERE ");
+	add(q, "::text) IN (SELECT lower(");
+	col(q, "o4", &p->orgs.slug);
+	add(q, "::text) FROM ");
+	tbl(q, &p->orgs.table);
+	add(q, " o4 WHERE ");
+	live(q, "o4", &p->orgs.deleted_at);
+	add(q, " AND ");
+	col(q, "o4", &p->orgs.slug);
+	add(q, "::text <> lower(");
+	col(q, "o4", &p->orgs.slug);
+	add(q, "::text)) GROUP BY 1 HAVING count(*) > 1) c ON c.k = lower(");
+	addf(q, "%s::text) WHERE ", slug);
 	live(q, "o", &p->orgs.deleted_at);
 	if (q->org) {
 		/* A NULL slug cannot be named with --org; the id can. */
@@ -1427,15 +1657,11 @@ static void b_slug_problems(qb *q)
 		orglabel(q, "o");
 		add(q, " = $2");
 	}
-	add(q, " AND (");
-	col(q, "o", &p->orgs.slug);
-	add(q, " IS NULL OR btrim(");
-	col(q, "o", &p->orgs.slug);
-	add(q, "::text) = '' OR lower(");
-	col(q, "o", &p->orgs.slug);
-	add(q, "::text) = ANY(");
+	addf(q, " AND (%s IS NULL OR btrim(%s::text) = '' OR lower(%s::text) = ANY(", slug, slug,
+	     slug);
 	list_n(q, reserved_slugs, sizeof reserved_slugs / sizeof reserved_slugs[0]);
 	add(q, ") OR c.k IS NOT NULL)");
+	free(slug);
 }
 
 static bool has_resources(const tc_profile *p)
@@ -1475,7 +1701,7 @@ static prof_list plans_where(const prof_resource *r, const prof_list *plans, boo
 
 static void resource_present(qb *q, const prof_resource *r, bool present)
 {
-	add(q, present ? "(" : "(");
+	add(q, "(");
 	col(q, "o", &r->column);
 	add(q, present ? " IS NOT NULL AND " : " IS NULL OR ");
 	col(q, "o", &r->column);
@@ -1699,6 +1925,7 @@ static tc_status run_check(tc_conn *c, const tc_profile *p, const check *k, cons
 {
 	qb q;
 	qb_init(&q, p, org, limit);
+	q.server_version = conn_server_version(c);
 	k->build(&q);
 	f->k = k;
 	if (!qb_ok(&q)) {
@@ -1713,13 +1940,15 @@ static tc_status run_check(tc_conn *c, const tc_profile *p, const check *k, cons
 		return TC_OK;
 	}
 	strbuf sql = STRBUF_INIT;
-	sb_add(&sql, "SELECT coalesce(max(t.n), 0), coalesce(jsonb_agg(jsonb_build_object('org', "
-		     "t.org, 'user', t.usr, 'role', t.role, 'detail', t.detail) ORDER BY t.rn) "
-		     "FILTER (WHERE t.rn <= $1::int), '[]'::jsonb)::text FROM (SELECT f.*, count(*) "
-		     "OVER () AS n, row_number() OVER (ORDER BY f.org COLLATE \"C\", f.usr COLLATE "
-		     "\"C\", f.detail COLLATE \"C\") AS rn FROM (");
+	/* The findings once (materialized), then their count and the first N. */
+	sb_addf(&sql, "WITH f AS %s(", q.server_version >= 120000 ? "MATERIALIZED " : "");
 	sb_add(&sql, sb_str(&q.sql));
-	sb_add(&sql, ") f ORDER BY rn LIMIT greatest($1::int, 1)) t");
+	sb_add(&sql,
+	       ") SELECT (SELECT count(*) FROM f), coalesce((SELECT jsonb_agg(jsonb_build_object("
+	       "'org', s.org, 'user', s.usr, 'role', s.role, 'detail', s.detail) ORDER BY "
+	       "s.org COLLATE \"C\", s.usr COLLATE \"C\", s.detail COLLATE \"C\") FROM "
+	       "(SELECT * FROM f ORDER BY f.org COLLATE \"C\", f.usr COLLATE \"C\", f.detail "
+	       "COLLATE \"C\" LIMIT $1::int) s), '[]'::jsonb)::text");
 	db_rows rows = DB_ROWS_INIT;
 	tc_status rc = db_query(c, sb_str(&sql), (int)q.nparams, (const char *const *)q.params,
 				&rows, err);
@@ -1756,8 +1985,8 @@ static tc_status parse_samples(const char *v, long *out, tc_error *err)
 	char *end;
 	long n = strtol(v, &end, 10);
 	if (!*v || *end || n < 0 || n > 1000) {
-		tc_fail(err, TC_ERR_USAGE, "--samples takes a whole number from 0 to 1000, not '%s'",
-			v);
+		tc_fail(err, TC_ERR_USAGE,
+			"--samples takes a whole number from 0 to 1000, not '%s'", v);
 		return TC_ERR_USAGE;
 	}
 	*out = n;
@@ -1843,7 +2072,11 @@ tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, 
 	rc = db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL, err);
 	if (rc != TC_OK)
 		return rc;
-	if (org)
+	/* Compiling these plans costs more than it saves: they are scans and
+	 * hash joins over a few columns, run once. */
+	if (conn_server_version(c) >= 110000)
+		rc = db_exec(c, "SET LOCAL jit = off", 0, NULL, NULL, err);
+	if (rc == TC_OK && org)
 		rc = org_exists(c, p, org, err);
 
 	finding f[N_CHECKS];
@@ -1895,11 +2128,11 @@ tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, 
 			}
 		}
 		strbuf sum = STRBUF_INIT;
-		sb_addf(&sum, "%ld finding%s in %zu check%s (%ld high)", total, total == 1 ? "" : "s",
-			ran, ran == 1 ? "" : "s", high);
+		sb_addf(&sum, "%ld finding%s in %zu check%s (%ld high)", total,
+			total == 1 ? "" : "s", ran, ran == 1 ? "" : "s", high);
 		if (n_na)
-			sb_addf(&sum, "; %zu check%s not applicable: %s", n_na, n_na == 1 ? "" : "s",
-				sb_str(&na));
+			sb_addf(&sum, "; %zu check%s not applicable: %s", n_na,
+				n_na == 1 ? "" : "s", sb_str(&na));
 		res_set_summary(out, "%s", sb_str(&sum));
 		sb_free(&sum);
 		sb_free(&na);
@@ -1938,8 +2171,8 @@ static tc_status fix_stmt(tc_conn *c, qb *q, strbuf *lines, long *rows, tc_error
 	}
 	long n = r.nrows ? atol(db_get(&r, 0, 0)) : 0;
 	for (size_t i = 0; i < r.nrows; i++) {
-		const char *org = db_get(&r, i, 1), *usr = db_get(&r, i, 2), *role = db_get(&r, i, 3),
-			   *detail = db_get(&r, i, 4);
+		const char *org = db_get(&r, i, 1), *usr = db_get(&r, i, 2),
+			   *role = db_get(&r, i, 3), *detail = db_get(&r, i, 4);
 		sb_addf(lines, "  %s  %s  %s  %s\n", org ? org : "-", usr ? usr : "-",
 			role ? role : "-", detail ? detail : "");
 	}
@@ -2001,13 +2234,14 @@ static tc_status fix_duplicates(tc_conn *c, const fix_ctx *x, stage_plan *plan, 
 		soft_any |= soft;
 		qb q;
 		qb_init(&q, p, x->org, FIX_PREVIEW_ROWS);
-		char *mu = mcol_str(&q, "m", s, m_user), *ms = mcol_str(&q, "m", s, m_scope);
-		addf(&q, "WITH d AS (SELECT %s AS uid, %s AS sid FROM ", mu, ms);
+		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
+		/* Candidates as the check finds them (over every row, grouped by
+		 * scope and user for an index), then the live rows ranked. */
+		addf(&q, "WITH d AS (SELECT %s AS sid, %s AS uid FROM ", ms, mu);
 		tbl(&q, &m->table);
-		add(&q, " m WHERE ");
-		live(&q, "m", &m->deleted_at);
+		add(&q, " m WHERE TRUE");
 		scope_restrict(&q, s, ms);
-		addf(&q, " GROUP BY 1, 2 HAVING count(*) > 1), r AS (SELECT ");
+		addf(&q, " GROUP BY %s, %s HAVING count(*) > 1), r AS (SELECT ", ms, mu);
 		row_key(&q, "m", m);
 		addf(&q, " AS rid, row_number() OVER (PARTITION BY %s, %s ORDER BY ", mu, ms);
 		if (profile_mapped(&m->created_at)) {
@@ -2054,8 +2288,9 @@ static tc_status fix_duplicates(tc_conn *c, const fix_ctx *x, stage_plan *plan, 
 		qb_free(&q);
 	}
 	if (rc == TC_OK) {
-		sb_addf(&plan->preview, "audit fix duplicate-membership: %ld duplicate membership%s "
-					"to %s, keeping the oldest live row of each user and scope\n",
+		sb_addf(&plan->preview,
+			"audit fix duplicate-membership: %ld duplicate membership%s "
+			"to %s, keeping the oldest live row of each user and scope\n",
 			rows, rows == 1 ? "" : "s", soft_any ? "end" : "delete");
 		sb_add(&plan->preview, sb_str(&lines));
 		plan->rows = rows;
@@ -2075,13 +2310,14 @@ static tc_status fix_deleted_users(tc_conn *c, const fix_ctx *x, stage_plan *pla
 			continue;
 		const prof_members *m = &p->members[s];
 		if (!profile_mapped(&m->deleted_at)) {
-			sb_addf(&skipped, "  %s memberships are left alone: needs [%s] deleted_at\n",
+			sb_addf(&skipped,
+				"  %s memberships are left alone: needs [%s] deleted_at\n",
 				profile_scope_name(s), member_sections[s]);
 			continue;
 		}
 		qb q;
 		qb_init(&q, p, x->org, FIX_PREVIEW_ROWS);
-		char *tu = mcol_str(&q, "t", s, m_user), *ts = mcol_str(&q, "t", s, m_scope);
+		char *tu = col_str("t", &m->user), *ts = col_str("t", &m->scope);
 		add(&q, "WITH g AS (UPDATE ");
 		tbl(&q, &m->table);
 		add(&q, " t SET ");
@@ -2105,8 +2341,9 @@ static tc_status fix_deleted_users(tc_conn *c, const fix_ctx *x, stage_plan *pla
 		qb_free(&q);
 	}
 	if (rc == TC_OK) {
-		sb_addf(&plan->preview, "audit fix member-of-deleted-user: %ld live membership%s of "
-					"soft-deleted users to end\n",
+		sb_addf(&plan->preview,
+			"audit fix member-of-deleted-user: %ld live membership%s of "
+			"soft-deleted users to end\n",
 			rows, rows == 1 ? "" : "s");
 		sb_add(&plan->preview, sb_str(&lines));
 		sb_add(&plan->preview, sb_str(&skipped));
@@ -2139,41 +2376,24 @@ static tc_status fix_invitations(tc_conn *c, const fix_ctx *x, stage_plan *plan,
 	add(&q, " AND ");
 	col(&q, "t", &i->expires_at);
 	add(&q, " < now()");
-	if (x->org) {
-		add(&q, " AND ");
-		if (profile_mapped(&i->org)) {
-			col(&q, "t", &i->org);
-			add(&q, " IN ");
-			org_ids(&q);
-		} else {
-			col(&q, "t", &i->project);
-			add(&q, " IN (SELECT ");
-			col(&q, "p2", &p->projects.id);
-			add(&q, " FROM ");
-			tbl(&q, &p->projects.table);
-			add(&q, " p2 WHERE ");
-			col(&q, "p2", &p->projects.org);
-			add(&q, " IN ");
-			org_ids(&q);
-			add(&q, ")");
-		}
-	}
+	inv_orgfilter(&q, "t");
 	add(&q, " RETURNING t.*) SELECT * FROM (SELECT count(*) OVER () AS n, ");
 	inv_cols(&q, "g");
 	add(&q, ", 'expired ' || (now()::date - ");
 	col(&q, "g", &i->expires_at);
 	add(&q, "::date) || ' days ago'");
 	add(&q, " AS detail FROM g");
-	invitation_org_joins(&q, "g");
 	fix_order(&q);
 	strbuf lines = STRBUF_INIT;
 	long rows = 0;
 	tc_status rc = fix_stmt(c, &q, &lines, &rows, err);
 	qb_free(&q);
 	if (rc == TC_OK) {
-		sb_addf(&plan->preview, "audit fix invitation-expired-pending: %ld expired invitation%s "
-					"still pending, to mark %s\n",
-			rows, rows == 1 ? "" : "s", profile_mapped(&i->status) ? "expired" : "used");
+		sb_addf(&plan->preview,
+			"audit fix invitation-expired-pending: %ld expired invitation%s "
+			"still pending, to mark %s\n",
+			rows, rows == 1 ? "" : "s",
+			profile_mapped(&i->status) ? "expired" : "used");
 		sb_add(&plan->preview, sb_str(&lines));
 		plan->rows = rows;
 	}
@@ -2184,8 +2404,8 @@ static tc_status fix_invitations(tc_conn *c, const fix_ctx *x, stage_plan *plan,
 static tc_status fix_body(tc_conn *c, void *ctx, stage_plan *plan, tc_error *err)
 {
 	const fix_ctx *x = ctx;
-	plan->target = x->org ? xasprintf("organization %s", x->org)
-			      : xstrdup("every organization");
+	plan->target =
+		x->org ? xasprintf("organization %s", x->org) : xstrdup("every organization");
 	if (!strcmp(x->k->id, "duplicate-membership"))
 		return fix_duplicates(c, x, plan, err);
 	if (!strcmp(x->k->id, "member-of-deleted-user"))
@@ -2203,10 +2423,12 @@ tc_status audit_fix(struct tc_session *s, const cmd_call *call, tc_result *out, 
 	if (!k)
 		return unknown_check(id, err);
 	if (!k->fixable) {
-		tc_fail(err, TC_ERR_USAGE, "no safe mechanical fix for %s; see its explanation", id);
-		tc_hint(err, "`tenantctl audit --check %s` explains the finding and how to fix it by "
-			     "hand; the fixable checks are duplicate-membership, "
-			     "member-of-deleted-user and invitation-expired-pending",
+		tc_fail(err, TC_ERR_USAGE, "no safe mechanical fix for %s; see its explanation",
+			id);
+		tc_hint(err,
+			"`tenantctl audit --check %s` explains the finding and how to fix it by "
+			"hand; the fixable checks are duplicate-membership, "
+			"member-of-deleted-user and invitation-expired-pending",
 			id);
 		return TC_ERR_USAGE;
 	}
@@ -2228,8 +2450,8 @@ tc_status audit_fix(struct tc_session *s, const cmd_call *call, tc_result *out, 
 	}
 	if (!qb_ok(&q)) {
 		if (q.missing.len)
-			tc_fail(err, TC_ERR_USAGE, "cannot fix %s with this profile: it needs %s", id,
-				sb_str(&q.missing));
+			tc_fail(err, TC_ERR_USAGE, "cannot fix %s with this profile: it needs %s",
+				id, sb_str(&q.missing));
 		else
 			tc_fail(err, TC_ERR_USAGE, "cannot fix %s: %s", id, q.na);
 		tc_hint(err, "map the missing keys in the tenancy profile (%s)",

@@ -112,7 +112,8 @@ static const cmd_opt drift_sql_opts[] = {
 
 static const cmd_opt orgs_list_opts[] = {
 	PAGE_OPTS,
-	{"sort", 0, "slug|created|members", 0, "order of the list (default slug)"},
+	{"sort", 0, "slug|created|members", 0,
+	 "order (default slug; members counts every org, so it is slow on large deployments)"},
 	{"deleted", 0, NULL, 0, "include soft-deleted organizations"},
 	OPTS_END,
 };
@@ -132,7 +133,7 @@ static const cmd_opt orgs_rename_opts[] = {
 };
 static const cmd_opt dry_run_opts[] = {DRY_RUN_OPT, OPTS_END};
 static const cmd_opt orgs_delete_opts[] = {
-	{"confirm", 0, "SLUG", 0, "the slug again, for scripts (otherwise typed at a prompt)"},
+	{"confirm", 0, "SLUG", 0, "the slug again (required: deleting is never one keystroke)"},
 	DRY_RUN_OPT,
 	OPTS_END,
 };
