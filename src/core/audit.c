@@ -2030,6 +2030,45 @@ static char *fix_command(const check *k, const char *org)
 	return xasprintf("tenantctl audit fix %s", k->id);
 }
 
+tc_status audit_org_summary(struct tc_session *s, const char *slug, strbuf *out, tc_error *err)
+{
+	/* The same checks as `audit --org SLUG --samples 0`, through the table's
+	 * own options so there is one way in. */
+	const cmd_spec *spec = cmd_find("audit");
+	const cmd_opt *org_opt = NULL, *samples_opt = NULL;
+	for (const cmd_opt *o = spec->opts; o->name; o++) {
+		if (!strcmp(o->name, "org"))
+			org_opt = o;
+		if (!strcmp(o->name, "samples"))
+			samples_opt = o;
+	}
+	cmd_optval opts[] = {{org_opt, (char *)slug}, {samples_opt, (char *)"0"}};
+	cmd_call call = {.spec = spec, .opts = opts, .nopts = 2};
+	tc_result r;
+	tc_status rc = audit_run(s, &call, &r, err);
+	if (rc != TC_OK && rc != TC_FINDINGS) {
+		res_free(&r);
+		return rc;
+	}
+	size_t n = 0;
+	strbuf list = STRBUF_INIT;
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *count = res_get(&r, i, 2);
+		if (!count || !strcmp(count, "0"))
+			continue;
+		sb_addf(&list, "%s%s (%s, %s)", n ? ", " : "", res_get(&r, i, 0), res_get(&r, i, 1),
+			count);
+		n++;
+	}
+	if (n)
+		sb_addf(out, "%zu finding%s: %s", n, n == 1 ? "" : "s", sb_str(&list));
+	else
+		sb_add(out, "no findings");
+	sb_free(&list);
+	res_free(&r);
+	return TC_OK;
+}
+
 tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
 {
 	res_init(out, RES_EMPTY);

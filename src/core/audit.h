@@ -5,10 +5,14 @@
 #define TC_AUDIT_H
 
 #include "cmdtab.h"
+#include "strbuf.h"
 
 struct tc_session;
 
 tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err);
+/* The findings of one organization in a line ("2 findings: org-no-owner
+ * (high, 1), unknown-role (low, 1)"), for `orgs show` and the TUI. */
+tc_status audit_org_summary(struct tc_session *s, const char *slug, strbuf *out, tc_error *err);
 tc_status audit_fix(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err);
 
 #endif

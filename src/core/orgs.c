@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "db.h"
 #include "migcmd.h"
 #include "profile.h"
@@ -1112,7 +1113,15 @@ tc_status orgs_show(struct tc_session *s, const cmd_call *call, tc_result *out, 
 			res_set(out, r, k++, scopes[sc]);
 		res_set(out, r, k++, ws);
 		res_set(out, r, k++, pj);
-		res_setf(out, r, k++, "run `tenantctl audit --org %s` for its findings", g.slug);
+		strbuf findings = STRBUF_INIT;
+		tc_error aerr = TC_ERROR_INIT;
+		if (audit_org_summary(s, g.slug, &findings, &aerr) != TC_OK) {
+			sb_reset(&findings);
+			sb_addf(&findings, "unknown (%s)", aerr.message);
+			tc_error_clear(&aerr);
+		}
+		res_set(out, r, k++, sb_str(&findings));
+		sb_free(&findings);
 	}
 	free(owner);
 	free(owners);

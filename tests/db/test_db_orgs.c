@@ -419,7 +419,9 @@ static void show_one_org(void **state)
 	expect_field(o.out, "members.project", "admin 1, developer 1, editor 1, annotator 1 (4 in all)");
 	expect_field(o.out, "workspaces", "2");
 	expect_field(o.out, "projects", "4");
-	assert_contains(o.out, "tenantctl audit --org acme");
+	/* acme's planted findings: a stale admin, an invitation for a member. */
+	assert_contains(o.out, "stale-privileged-member (low, 1)");
+	assert_contains(o.out, "invitation-for-member (low, 1)");
 	cli_out_free(&o);
 
 	/* The pointer and the owner membership, side by side (they disagree). */
@@ -427,6 +429,8 @@ static void show_one_org(void **state)
 	expect_field(o.out, "owner", "bill@initech.example");
 	expect_field(o.out, "owner_members", "peter@initech.example");
 	expect_field(o.out, "resource.stream_basin_name", "none");
+	assert_contains(o.out, "owner-pointer-mismatch (medium, 1)");
+	assert_contains(o.out, "paid-org-without-resource (medium, 1)");
 	cli_out_free(&o);
 	o = run_ok(dsn, ARGS("orgs", "show", "stark-industries"), 0);
 	assert_contains(o.out, "(no role) 1");
