@@ -3,6 +3,8 @@
 #include "driftcmd.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,21 +156,57 @@ static void drift_run_free(drift_run *d)
 		allow_free(&d->allow);
 }
 
+/* The reference is read on a thread of its own, over its own connection,
+ * while the live schema is read: the two catalog reads are mostly server
+ * time, so together they take about as long as the slower one. */
+typedef struct ref_job {
+	struct tc_session *s; /* only its configuration is read */
+	const char *against;
+	const catalog_opts *o;
+	sch_model *out;
+	tc_status rc;
+	tc_error err;
+} ref_job;
+
+static void *read_reference(void *arg)
+{
+	ref_job *j = arg;
+	j->rc = load_reference(j->s, j->against, j->o, j->out, &j->err);
+	return NULL;
+}
+
 /* Read both sides and compare. against and allow may be NULL: the target's
  * settings then apply. */
 static tc_status compare_with(struct tc_session *s, const catalog_opts *o, const char *against,
 			      const char *allow, drift_run *d, tc_error *err)
 {
 	memset(d, 0, sizeof *d);
+	ref_job job = {s, against, o, &d->ref, TC_OK, TC_ERROR_INIT};
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, read_reference, &job) == 0;
+	if (!threaded)
+		read_reference(&job);
 	tc_conn *c;
 	tc_status rc = session_conn(s, &c, err);
 	if (rc == TC_OK)
 		rc = catalog_read(c, o, &d->live, err);
-	if (rc == TC_OK)
-		rc = load_reference(s, against, o, &d->ref, err);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc == TC_OK && job.rc != TC_OK) {
+		/* Hand the reference's error over as our own. */
+		rc = tc_fail(err, job.rc, "%s", job.err.message);
+		if (job.err.hint)
+			tc_hint(err, "%s", job.err.hint);
+	}
+	tc_error_clear(&job.err);
+	if (rc != TC_OK) {
+		sch_free(&d->live);
+		sch_free(&d->ref);
+		return rc;
+	}
 	if (!allow)
 		allow = session_setting(s, "allowlist");
-	if (rc == TC_OK && allow) {
+	if (allow) {
 		rc = allow_load(allow, &d->allow, err);
 		d->have_allow = rc == TC_OK;
 	}
