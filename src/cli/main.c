@@ -13,6 +13,7 @@
 #include "result.h"
 #include "session.h"
 #include "strbuf.h"
+#include "tui.h"
 
 static bool want_color(const cmd_globals *g, FILE *f)
 {
@@ -87,9 +88,16 @@ int main(int argc, char **argv)
 	session_set_progress(s, print_progress, NULL);
 	session_set_confirm(s, prompt_confirm, &inv.g.yes);
 
-	/* `tenantctl` alone will open the console (not built yet); until then it,
-	 * like --help anywhere, shows the help. */
+	/* `tenantctl` alone opens the console when there is a terminal (or a
+	 * test script) to draw on; otherwise, like --help anywhere, it shows the
+	 * help, so a CI job without a terminal never hangs. */
 	const cmd_call *call = &inv.call;
+	if (!call->spec && !call->help && tui_available()) {
+		int rc = tui_main(s, &inv.g);
+		session_close(s);
+		cmd_invocation_free(&inv);
+		return rc;
+	}
 	if (!call->spec || call->help) {
 		strbuf text = STRBUF_INIT;
 		cmd_help_text(&text, call->spec, !session_writable(s));
