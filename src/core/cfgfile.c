@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lex.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -96,43 +97,7 @@ static const known_key *key_lookup(const char *name)
 	return NULL;
 }
 
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
 
-/* Case-insensitive edit distance counting an adjacent swap as one edit
- * ("dns" for "dsn"). Only small distances matter, so lengths far apart
- * give up early. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > lb + 2 || lb > la + 2)
-		return SIZE_MAX;
-	size_t w = lb + 1;
-	size_t *d = xmalloc((la + 1) * w * sizeof *d);
-	for (size_t i = 0; i <= la; i++)
-		d[i * w] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-			size_t best = d[(i - 1) * w + j] + 1;
-			if (d[i * w + j - 1] + 1 < best)
-				best = d[i * w + j - 1] + 1;
-			if (d[(i - 1) * w + j - 1] + cost < best)
-				best = d[(i - 1) * w + j - 1] + cost;
-			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-			    lower(a[i - 2]) == lower(b[j - 1]) && d[(i - 2) * w + j - 2] + 1 < best)
-				best = d[(i - 2) * w + j - 2] + 1;
-			d[i * w + j] = best;
-		}
-	}
-	size_t out = d[la * w + lb];
-	free(d);
-	return out;
-}
 
 static const char *closest_key(const char *name)
 {
@@ -140,7 +105,7 @@ static const char *closest_key(const char *name)
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
 	for (size_t i = 0; i < N_KNOWN_KEYS; i++) {
-		size_t dist = edit_distance(name, known_keys[i].name);
+		size_t dist = lex_edit_distance(name, known_keys[i].name, true);
 		if (dist <= limit && dist < best_d) {
 			best = known_keys[i].name;
 			best_d = dist;
@@ -232,18 +197,7 @@ typedef struct parser {
 /* Fail with "PATH:LINE: what"; the caller adds a hint. */
 #define perr(p, ...) tc_fail_at((p)->err, TC_ERR_USAGE, (p)->path, (p)->line, __VA_ARGS__)
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
-static void trim(const char **b, const char **e)
-{
-	while (*b < *e && is_blank(**b))
-		(*b)++;
-	while (*e > *b && is_blank((*e)[-1]))
-		(*e)--;
-}
 
 static bool valid_name_char(char c)
 {
@@ -251,63 +205,7 @@ static bool valid_name_char(char c)
 	       c == '_' || c == '.' || c == '-';
 }
 
-/* Length of the valid UTF-8 prefix of [s, s+n). Rejects overlong forms,
- * surrogates and code points above U+10FFFF, as RFC 3629 does. */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
-			return i;
-		}
-		if (n - i < len)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k < len; k++)
-			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-				return i;
-		i += len;
-	}
-	return n;
-}
 
-/* Show a bit of the offending text in a message without flooding it. */
-static char *excerpt(const char *b, const char *e)
-{
-	trim(&b, &e);
-	size_t n = (size_t)(e - b);
-	if (n <= 40)
-		return xstrndup(b, n);
-	/* Cut on a UTF-8 character boundary. */
-	n = 40;
-	while (n > 0 && ((unsigned char)b[n] & 0xC0) == 0x80)
-		n--;
-	char *cut = xstrndup(b, n);
-	char *out = xasprintf("%s...", cut);
-	free(cut);
-	return out;
-}
 
 static tc_status parse_header(parser *p, const char *b, const char *e)
 {
@@ -318,31 +216,31 @@ static tc_status parse_header(parser *p, const char *b, const char *e)
 		return TC_ERR_USAGE;
 	}
 	if (close + 1 != e) {
-		char *junk = excerpt(close + 1, e);
+		char *junk = lex_excerpt(close + 1, e);
 		perr(p, "unexpected text '%s' after section header", junk);
 		free(junk);
 		tc_hint(p->err, "put comments on their own line, starting with # or ;");
 		return TC_ERR_USAGE;
 	}
 	const char *ib = b + 1, *ie = close;
-	trim(&ib, &ie);
+	lex_trim(&ib, &ie);
 	if (ib == ie) {
 		perr(p, "empty section header '[]'");
 		tc_hint(p->err, "write sections as [target NAME]");
 		return TC_ERR_USAGE;
 	}
 	const char *we = ib;
-	while (we < ie && !is_blank(*we))
+	while (we < ie && !lex_is_blank(*we))
 		we++;
 	if ((size_t)(we - ib) != 6 || memcmp(ib, "target", 6) != 0) {
-		char *type = excerpt(ib, we);
+		char *type = lex_excerpt(ib, we);
 		perr(p, "unknown section type '%s'", type);
 		free(type);
 		tc_hint(p->err, "the only section type is [target NAME]");
 		return TC_ERR_USAGE;
 	}
 	const char *nb = we, *ne = ie;
-	trim(&nb, &ne);
+	lex_trim(&nb, &ne);
 	if (nb == ne) {
 		perr(p, "section [target] has no name");
 		tc_hint(p->err, "name the target: [target NAME], NAME made of letters, digits, '_', '.' or '-'");
@@ -350,7 +248,7 @@ static tc_status parse_header(parser *p, const char *b, const char *e)
 	}
 	for (const char *c = nb; c < ne; c++) {
 		if (!valid_name_char(*c)) {
-			char *name = excerpt(nb, ne);
+			char *name = lex_excerpt(nb, ne);
 			perr(p, "invalid target name '%s'", name);
 			free(name);
 			tc_hint(p->err, "a target name is made of letters, digits, '_', '.' and '-' only");
@@ -411,7 +309,7 @@ static tc_status parse_value(parser *p, const char *b, const char *e, char **out
 	}
 	if (c + 1 != e) {
 		sb_free(&sb);
-		char *junk = excerpt(c + 1, e);
+		char *junk = lex_excerpt(c + 1, e);
 		perr(p, "unexpected text '%s' after closing quote", junk);
 		free(junk);
 		tc_hint(p->err, "put comments on their own line; to keep the text, move it inside the quotes");
@@ -425,15 +323,15 @@ static tc_status parse_setting(parser *p, const char *b, const char *e)
 {
 	const char *eq = memchr(b, '=', (size_t)(e - b));
 	if (!eq) {
-		char *text = excerpt(b, e);
+		char *text = lex_excerpt(b, e);
 		perr(p, "expected 'key = value', found '%s'", text);
 		free(text);
 		tc_hint(p->err, "settings are written key = value; comments start with # or ;");
 		return TC_ERR_USAGE;
 	}
 	const char *kb = b, *ke = eq, *vb = eq + 1, *ve = e;
-	trim(&kb, &ke);
-	trim(&vb, &ve);
+	lex_trim(&kb, &ke);
+	lex_trim(&vb, &ve);
 	if (kb == ke) {
 		perr(p, "missing key before '='");
 		tc_hint(p->err, "settings are written key = value");
@@ -443,7 +341,7 @@ static tc_status parse_setting(parser *p, const char *b, const char *e)
 	char *value = NULL;
 	cfg_target *t = p->cfg->n_targets ? &p->cfg->targets[p->cfg->n_targets - 1] : NULL;
 	if (!t) {
-		char *shown = excerpt(kb, ke);
+		char *shown = lex_excerpt(kb, ke);
 		perr(p, "'%s' is set outside any [target NAME] section", shown);
 		free(shown);
 		tc_hint(p->err, "put settings under a section header such as [target prod]");
@@ -451,7 +349,7 @@ static tc_status parse_setting(parser *p, const char *b, const char *e)
 	}
 	const known_key *k = key_lookup(key);
 	if (!k) {
-		char *shown = excerpt(kb, ke);
+		char *shown = lex_excerpt(kb, ke);
 		perr(p, "unknown key '%s' in [target %s]", shown, t->name);
 		free(shown);
 		hint_unknown_key(p->err, key);
@@ -474,7 +372,7 @@ static tc_status parse_setting(parser *p, const char *b, const char *e)
 	}
 	if ((k->kind == KIND_BOOL && !cfg_parse_bool(value, NULL)) ||
 	    (k->kind == KIND_DURATION && !cfg_valid_duration(value))) {
-		char *shown = excerpt(value, value + strlen(value));
+		char *shown = lex_excerpt(value, value + strlen(value));
 		perr(p, "invalid %s '%s' for '%s'", k->kind == KIND_BOOL ? "boolean" : "duration",
 		     shown, key);
 		free(shown);
@@ -497,13 +395,13 @@ static tc_status parse_line(parser *p, const char *b, const char *e)
 		tc_hint(p->err, "the config file must be plain text; is this the right file?");
 		return TC_ERR_USAGE;
 	}
-	size_t ok = utf8_valid_prefix((const unsigned char *)b, (size_t)(e - b));
+	size_t ok = lex_utf8_valid_prefix((const unsigned char *)b, (size_t)(e - b));
 	if (ok != (size_t)(e - b)) {
 		perr(p, "invalid UTF-8 (byte 0x%02X at column %zu)", (unsigned char)b[ok], ok + 1);
 		tc_hint(p->err, "save the file as UTF-8");
 		return TC_ERR_USAGE;
 	}
-	trim(&b, &e);
+	lex_trim(&b, &e);
 	if (b == e || *b == '#' || *b == ';')
 		return TC_OK;
 	if (*b == '[')

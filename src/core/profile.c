@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "demo.h"
+#include "lex.h"
 #include "session.h"
 #include "xalloc.h"
 
@@ -319,101 +320,10 @@ typedef struct parser {
 #define perr(p, ...) tc_fail_at((p)->err, TC_ERR_USAGE, (p)->path, (p)->line, __VA_ARGS__)
 #define perr_at(p, ln, ...) tc_fail_at((p)->err, TC_ERR_USAGE, (p)->path, (ln), __VA_ARGS__)
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
-static void trim(const char **b, const char **e)
-{
-	while (*b < *e && is_blank(**b))
-		(*b)++;
-	while (*e > *b && is_blank((*e)[-1]))
-		(*e)--;
-}
 
-/* Length of the valid UTF-8 prefix of [s, s+n) (RFC 3629). */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
-			return i;
-		}
-		if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k < len; k++)
-			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-				return i;
-		i += len;
-	}
-	return n;
-}
 
-/* A bit of the offending text for a message, cut at 40 bytes. */
-static char *excerpt(const char *b, const char *e)
-{
-	trim(&b, &e);
-	size_t n = (size_t)(e - b);
-	if (n <= 40)
-		return xstrndup(b, n);
-	n = 40;
-	while (n > 0 && ((unsigned char)b[n] & 0xC0) == 0x80)
-		n--;
-	char *cut = xstrndup(b, n);
-	char *out = xasprintf("%s...", cut);
-	free(cut);
-	return out;
-}
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > lb + 2 || lb > la + 2)
-		return SIZE_MAX;
-	size_t w = lb + 1;
-	size_t *d = xmalloc((la + 1) * w * sizeof *d);
-	for (size_t i = 0; i <= la; i++)
-		d[i * w] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = d[(i - 1) * w + j] + 1;
-			if (d[i * w + j - 1] + 1 < best)
-				best = d[i * w + j - 1] + 1;
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			if (d[(i - 1) * w + j - 1] + cost < best)
-				best = d[(i - 1) * w + j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[(i - 2) * w + j - 2] + 1 < best)
-				best = d[(i - 2) * w + j - 2] + 1;
-			d[i * w + j] = best;
-		}
-	size_t out = d[la * w + lb];
-	free(d);
-	return out;
-}
 
 static void hint_sections(parser *p, const char *near)
 {
@@ -433,7 +343,7 @@ static void hint_keys(parser *p, const sect_def *sd, const char *key)
 	const char *near = NULL;
 	size_t best = SIZE_MAX, limit = strlen(key) <= 4 ? 1 : 2;
 	for (size_t i = 0; i < sd->nkeys; i++) {
-		size_t d = edit_distance(key, sd->keys[i].name);
+		size_t d = lex_edit_distance(key, sd->keys[i].name, false);
 		if (d <= limit && d < best) {
 			best = d;
 			near = sd->keys[i].name;
@@ -459,7 +369,7 @@ static tc_status parse_header(parser *p, const char *b, const char *e)
 		return TC_ERR_USAGE;
 	}
 	const char *nb = b + 1, *ne = e - 1;
-	trim(&nb, &ne);
+	lex_trim(&nb, &ne);
 	size_t n = (size_t)(ne - nb);
 	for (int i = 0; i < S_N; i++) {
 		if (strlen(sections[i].name) != n || memcmp(sections[i].name, nb, n) != 0)
@@ -474,11 +384,11 @@ static tc_status parse_header(parser *p, const char *b, const char *e)
 		p->sect_line[i] = p->line;
 		return TC_OK;
 	}
-	char *shown = excerpt(nb, ne);
+	char *shown = lex_excerpt(nb, ne);
 	const char *near = NULL;
 	size_t best = SIZE_MAX;
 	for (int i = 0; i < S_N; i++) {
-		size_t d = edit_distance(shown, sections[i].name);
+		size_t d = lex_edit_distance(shown, sections[i].name, false);
 		if (d <= 2 && d < best) {
 			best = d;
 			near = sections[i].name;
@@ -522,7 +432,7 @@ static tc_status parse_value(parser *p, const char *b, const char *e, char **out
 	}
 	if (c + 1 != e) {
 		sb_free(&sb);
-		char *junk = excerpt(c + 1, e);
+		char *junk = lex_excerpt(c + 1, e);
 		perr(p, "unexpected text '%s' after closing quote", junk);
 		free(junk);
 		tc_hint(p->err, "put comments on their own line");
@@ -602,7 +512,7 @@ static tc_status parse_ident(parser *p, const key_def *k, const char *b, const c
 		 (strchr(first, '.') || (second && strchr(second, '.'))))
 		why = "a '.' inside a quoted name is not supported";
 	if (!first || why) {
-		char *shown = excerpt(b, e);
+		char *shown = lex_excerpt(b, e);
 		perr(p, "bad %s name '%s' for '%s' in [%s]: %s",
 		     k->kind == K_TABLE ? "table" : "column", shown, k->name, sections[p->sect].name,
 		     why);
@@ -762,7 +672,7 @@ static tc_status set_key(parser *p, const key_def *k, const char *vb, const char
 		else if (strcmp(v, "false") == 0)
 			*(bool *)field = false;
 		else {
-			char *shown = excerpt(v, v + strlen(v));
+			char *shown = lex_excerpt(v, v + strlen(v));
 			perr(p, "invalid boolean '%s' for '%s'", shown, k->name);
 			free(shown);
 			tc_hint(p->err, "use true or false");
@@ -773,7 +683,7 @@ static tc_status set_key(parser *p, const key_def *k, const char *vb, const char
 		errno = 0;
 		long n = strtol(v, &end, 10);
 		if (*v < '0' || *v > '9' || *end || errno || n < 1 || n > 100000) {
-			char *shown = excerpt(v, v + strlen(v));
+			char *shown = lex_excerpt(v, v + strlen(v));
 			perr(p, "invalid number '%s' for '%s'", shown, k->name);
 			free(shown);
 			tc_hint(p->err, "use a whole number of days from 1 to 100000");
@@ -912,15 +822,15 @@ static tc_status parse_setting(parser *p, const char *b, const char *e)
 {
 	const char *eq = memchr(b, '=', (size_t)(e - b));
 	if (!eq) {
-		char *text = excerpt(b, e);
+		char *text = lex_excerpt(b, e);
 		perr(p, "expected 'key = value', found '%s'", text);
 		free(text);
 		tc_hint(p->err, "settings are written key = value; comments start with # or ;");
 		return TC_ERR_USAGE;
 	}
 	const char *kb = b, *ke = eq, *vb = eq + 1, *ve = e;
-	trim(&kb, &ke);
-	trim(&vb, &ve);
+	lex_trim(&kb, &ke);
+	lex_trim(&vb, &ve);
 	if (kb == ke) {
 		perr(p, "missing key before '='");
 		tc_hint(p->err, "settings are written key = value");
@@ -943,7 +853,7 @@ static tc_status parse_setting(parser *p, const char *b, const char *e)
 			st = set_key(p, &sd->keys[i], vb, ve);
 			goto out;
 		}
-	char *shown = excerpt(kb, ke);
+	char *shown = lex_excerpt(kb, ke);
 	perr(p, "unknown key '%s' in [%s]", shown, sd->name);
 	free(shown);
 	hint_keys(p, sd, key);
@@ -959,13 +869,13 @@ static tc_status parse_line(parser *p, const char *b, const char *e)
 		tc_hint(p->err, "a profile is plain text; is this the right file?");
 		return TC_ERR_USAGE;
 	}
-	size_t ok = utf8_valid_prefix((const unsigned char *)b, (size_t)(e - b));
+	size_t ok = lex_utf8_valid_prefix((const unsigned char *)b, (size_t)(e - b));
 	if (ok != (size_t)(e - b)) {
 		perr(p, "invalid UTF-8 (byte 0x%02X at column %zu)", (unsigned char)b[ok], ok + 1);
 		tc_hint(p->err, "save the file as UTF-8");
 		return TC_ERR_USAGE;
 	}
-	trim(&b, &e);
+	lex_trim(&b, &e);
 	if (b == e || *b == '#' || *b == ';')
 		return TC_OK;
 	if (*b == '[')
@@ -1149,17 +1059,9 @@ static tc_status read_file(const char *path, strbuf *sb, tc_error *err)
 					 : "check the file's permissions");
 		return TC_ERR_USAGE;
 	}
-	for (;;) {
-		sb->data = xgrow(sb->data, &sb->cap, sb->len + 4096 + 1, 1);
-		size_t n = fread(sb->data + sb->len, 1, sb->cap - sb->len - 1, f);
-		sb->len += n;
-		sb->data[sb->len] = '\0';
-		if (n == 0)
-			break;
-	}
-	int bad = ferror(f), e = errno;
+	int e = sb_read_all(sb, f);
 	fclose(f);
-	if (bad) {
+	if (e) {
 		tc_fail(err, TC_ERR_USAGE, "cannot read profile %s: %s", path, strerror(e));
 		tc_hint(err, "a profile must be a readable regular file");
 		return TC_ERR_USAGE;

@@ -1,0 +1,25 @@
+/* lex: small pieces shared by the line-oriented file parsers (config file,
+ * tenancy profiles): blanks, trimming, UTF-8 validity, message excerpts and
+ * the edit distance behind "did you mean". */
+#ifndef TC_LEX_H
+#define TC_LEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A space or a tab. */
+bool lex_is_blank(char c);
+/* Move *b forward and *e back over blanks. */
+void lex_trim(const char **b, const char **e);
+/* Length of the valid UTF-8 prefix of [s, s+n). Rejects overlong forms,
+ * surrogates and code points above U+10FFFF, as RFC 3629 does. */
+size_t lex_utf8_valid_prefix(const unsigned char *s, size_t n);
+/* A bit of [b, e) for a message, cut at 40 bytes on a character boundary.
+ * Caller frees. */
+char *lex_excerpt(const char *b, const char *e);
+/* Edit distance counting an adjacent swap as one edit ("dns" for "dsn"),
+ * ignoring ASCII case when fold_case. Only small distances matter, so
+ * lengths far apart give up early. */
+size_t lex_edit_distance(const char *a, const char *b, bool fold_case);
+
+#endif
