@@ -483,7 +483,6 @@ tc_status cmd_parse(int argc, char *const *argv, cmd_invocation *inv, tc_error *
 			sb_free(&subs);
 		} else {
 			inv->call.spec = best;
-			inv->nwords = best_used;
 			inv->call.nargs = nwords - best_used;
 			inv->call.args = xcalloc(inv->call.nargs + 1, sizeof *inv->call.args);
 			for (size_t i = 0; i < inv->call.nargs; i++)

@@ -72,7 +72,6 @@ typedef struct cmd_globals {
 typedef struct cmd_invocation {
 	cmd_globals g;
 	cmd_call call;
-	size_t nwords; /* command words consumed */
 } cmd_invocation;
 
 extern const cmd_spec cmd_table[];

@@ -254,7 +254,6 @@ tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *c
 	if (rc == TC_OK && !server_answers(&pc)) {
 		say(progress, ctx, "starting the demo server");
 		rc = pgcluster_start(&pc, err);
-		out->started = true;
 	}
 	tc_conn *admin = NULL;
 	if (rc == TC_OK)

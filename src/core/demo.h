@@ -17,7 +17,6 @@ typedef struct demo_info {
 	char *dsn;     /* owned; keyword conninfo of the demo database */
 	char *migrations_dir; /* owned; the reference migrations used */
 	bool created;  /* built from scratch this time */
-	bool started;  /* the server was started this time (not already running) */
 } demo_info;
 
 /* Where the demo lives: $TENANTCTL_DEMO_DIR, else
