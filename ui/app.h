@@ -1,0 +1,135 @@
+/* app: the console's state shared by the event loop (tui.c) and the panes:
+ * the worker, the header facts, each pane's stack of screens (Enter pushes
+ * a screen, Esc pops it), the prompt, the status line and the one pending
+ * question. Panes act through the app_* functions and never draw the frame
+ * or read keys themselves. */
+#ifndef TC_UI_APP_H
+#define TC_UI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "result.h"
+#include "textview.h"
+#include "tview.h"
+#include "view.h"
+#include "worker.h"
+
+typedef struct tui_app tui_app;
+typedef struct pane pane;
+
+/* One screen of a pane's stack: a table or a text. */
+typedef struct screen {
+	char *title;    /* owned; shown above the view */
+	tview *table;   /* owned; exactly one of table and text */
+	textview *text; /* owned */
+	int kind;       /* the pane's, to tell its screens apart */
+	char *arg;      /* owned; the pane's (an org slug, a check id), may be NULL */
+	char *empty;    /* owned; what an empty table says, NULL: "nothing to show" */
+} screen;
+
+typedef struct pane_ops {
+	const char *name;  /* "Orgs" */
+	const char *hints; /* key hints for the status line */
+	/* The pane was shown for the first time, or R/F5 asked for a reload:
+	 * submit the loads. */
+	void (*load)(tui_app *a, pane *p);
+	/* A key the screen's view did not take (Enter, letters...); true when
+	 * handled. The app handles Esc, Tab, digits, :, /, ?, q itself. */
+	bool (*key)(tui_app *a, pane *p, screen *top, int key);
+	/* A job this pane submitted finished (errors already shown unless the
+	 * pane wants them: job->status). */
+	void (*done)(tui_app *a, pane *p, worker_job *job);
+	/* Draw something of the pane's own instead of the top screen (NULL: the
+	 * app draws the screen). */
+	void (*draw)(tui_app *a, pane *p, int y0, int h);
+} pane_ops;
+
+enum { PANE_STACK_MAX = 16 };
+
+struct pane {
+	const pane_ops *ops;
+	screen *stack[PANE_STACK_MAX];
+	int depth;
+	bool loaded;
+	void *data; /* the pane's own state */
+};
+
+/* Header facts, updated by jobs. */
+typedef struct app_header {
+	char *target, *server_version, *user, *database; /* owned */
+	bool connected, writable, tls;
+	long mig_pending;   /* -1 unknown */
+	long drift_items;   /* -1 unknown; not allowlisted */
+	long findings;      /* -1 unknown */
+} app_header;
+
+typedef void (*app_answer_fn)(tui_app *a, pane *p, const char *answer, void *ctx);
+typedef void (*app_yes_fn)(tui_app *a, pane *p, bool yes, void *ctx);
+
+struct tui_app {
+	worker *w;
+	app_header hdr;
+	pane panes[PANE_COUNT];
+	enum view_pane current;
+	bool color, mouse, quit, help_open;
+	int help_top;
+	char *status;      /* owned; last message */
+	bool status_error; /* the message is an error (drawn bold/red) */
+	bool lost;         /* the connection was lost: banner, R reconnects */
+	/* The pending question: a y/N over a text (preview) or a prompt answer. */
+	textview *question_text; /* owned */
+	char *question;          /* owned; "Apply these changes? [y/N]" */
+	bool question_from_worker;
+	app_yes_fn question_cb;
+	app_answer_fn answer_cb;
+	pane *question_pane;
+	void *question_ctx;
+	/* Completion candidates (org slugs, emails, versions) gathered from
+	 * what the panes loaded. */
+	char **words[3];
+	size_t nwords[3];
+};
+
+/* The panes' tables of operations. */
+extern const pane_ops orgpane_ops, mempane_ops, driftpane_ops, migpane_ops;
+
+pane *app_pane(tui_app *a, enum view_pane which);
+screen *app_top(pane *p);
+/* Push a table (r taken over) or a text; returns the new top. */
+screen *app_push_table(tui_app *a, pane *p, const char *title, int kind, const char *arg,
+		       tc_result *r);
+screen *app_push_text(tui_app *a, pane *p, const char *title, int kind, const char *arg,
+		      const char *text);
+void app_pop(tui_app *a, pane *p);
+/* Drop every screen above the first. */
+void app_pop_to_root(tui_app *a, pane *p);
+
+/* Run a command line ("orgs show acme") on the worker for pane p; words
+ * are quoted as needed by the caller with app_quote. */
+void app_submit_line(tui_app *a, pane *p, int tag, const char *line);
+void app_submit_argv(tui_app *a, pane *p, int tag, const char *const *argv);
+void app_submit_fn(tui_app *a, pane *p, int tag, worker_fn fn, void *ctx);
+/* Quote a word for a command line when it needs it; caller frees. */
+char *app_quote(const char *word);
+
+void app_status(tui_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void app_error(tui_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Show a failed job's error and hint in the status line. */
+void app_job_error(tui_app *a, const worker_job *j);
+/* A write key in a read-only session: says so and returns false. */
+bool app_require_write(tui_app *a, const char *what);
+
+/* Ask for a line (the reason of an allowlist rule, an org name); cb gets
+ * the answer, or is not called when the operator pressed Esc. */
+void app_ask(tui_app *a, pane *p, const char *label, const char *initial, app_answer_fn cb,
+	     void *ctx);
+/* Ask y/N (default No) over a text shown above the question. */
+void app_confirm(tui_app *a, pane *p, const char *text, const char *question, app_yes_fn cb,
+		 void *ctx);
+
+/* Remember completion words: kind 0 org slugs, 1 emails, 2 versions. */
+enum { APP_WORDS_ORG, APP_WORDS_EMAIL, APP_WORDS_VERSION };
+void app_add_words(tui_app *a, int kind, const tc_result *r, const char *col);
+
+#endif
