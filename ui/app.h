@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "result.h"
+#include "strbuf.h"
 #include "textview.h"
 #include "tview.h"
 #include "view.h"
@@ -43,6 +44,12 @@ typedef struct pane_ops {
 	/* Draw something of the pane's own instead of the top screen (NULL: the
 	 * app draws the screen). */
 	void (*draw)(tui_app *a, pane *p, int y0, int h);
+	/* The top table asked for more rows (keyset paging, tview_need_next);
+	 * NULL when the pane's tables are loaded whole. */
+	void (*page)(tui_app *a, pane *p, screen *top, tview_need need);
+	/* A `:` line that is the pane's rather than the command table's
+	 * (`:w`, `:drift against ...`); true when taken. Every pane is asked. */
+	bool (*command)(tui_app *a, pane *p, const char *line);
 } pane_ops;
 
 enum { PANE_STACK_MAX = 16 };
@@ -65,6 +72,9 @@ typedef struct app_header {
 } app_header;
 
 typedef void (*app_answer_fn)(tui_app *a, pane *p, const char *answer, void *ctx);
+/* A line shown above the prompt while the operator types (the slug a name
+ * will get); caller frees; NULL for none. */
+typedef char *(*app_hint_fn)(const char *typed, void *ctx);
 typedef void (*app_yes_fn)(tui_app *a, pane *p, bool yes, void *ctx);
 
 struct tui_app {
@@ -83,6 +93,7 @@ struct tui_app {
 	bool question_from_worker;
 	app_yes_fn question_cb;
 	app_answer_fn answer_cb;
+	app_hint_fn hint_cb;
 	pane *question_pane;
 	void *question_ctx;
 	/* Completion candidates (org slugs, emails, versions) gathered from
@@ -124,6 +135,9 @@ bool app_require_write(tui_app *a, const char *what);
  * the answer, or is not called when the operator pressed Esc. */
 void app_ask(tui_app *a, pane *p, const char *label, const char *initial, app_answer_fn cb,
 	     void *ctx);
+/* app_ask with a live hint above the prompt. */
+void app_ask_hinted(tui_app *a, pane *p, const char *label, const char *initial, app_hint_fn hint,
+		    app_answer_fn cb, void *ctx);
 /* Ask y/N (default No) over a text shown above the question. */
 void app_confirm(tui_app *a, pane *p, const char *text, const char *question, app_yes_fn cb,
 		 void *ctx);
@@ -131,5 +145,21 @@ void app_confirm(tui_app *a, pane *p, const char *text, const char *question, ap
 /* Remember completion words: kind 0 org slugs, 1 emails, 2 versions. */
 enum { APP_WORDS_ORG, APP_WORDS_EMAIL, APP_WORDS_VERSION };
 void app_add_words(tui_app *a, int kind, const tc_result *r, const char *col);
+
+/* For the event loop (tui.c). */
+bool app_question_open(const tui_app *a);
+/* Answer the y/N question: the worker's, or the pane's callback. */
+void app_question_answer(tui_app *a, bool yes);
+/* The core asks (stage_run's confirm) to apply a preview. */
+void app_question_from_worker(tui_app *a, const char *preview);
+/* The operator finished an app_ask prompt. */
+void app_answer_input(tui_app *a, const char *answer);
+void app_words_free(tui_app *a);
+/* Forget the question without answering (at exit). */
+void app_question_clear(tui_app *a);
+void app_free_panes(tui_app *a);
+/* A result as text: RES_RECORD as "key: value" lines, RES_TABLE as aligned
+ * columns (detail columns left out), RES_TEXT as is; then the summary. */
+void app_result_text(const tc_result *r, strbuf *out);
 
 #endif

@@ -6,20 +6,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
 #include "help.h"
-#include "migpane.h"
+#include "prompt.h"
+#include "uwidth.h"
+#include "xalloc.h"
 
-/* Header, tab bar above the pane; status line below it. */
-enum { FRAME_TOP = 2, FRAME_BOTTOM = 1 };
-
-static const char *const pane_titles[PANE_COUNT] = {"Orgs", "Members", "Drift", "Migrations"};
-
-void frame_colors_init(tui_view *v)
+void frame_colors_init(tui_app *a)
 {
-	if (!v->color || !has_colors()) {
-		v->color = false;
+	if (!a->color || !has_colors()) {
+		a->color = false;
 		return;
 	}
 	start_color();
@@ -35,94 +33,126 @@ void frame_print(int y, int x, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	char *s = NULL;
+	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return;
-	char *s = malloc((size_t)n + 1);
-	wchar_t *w = malloc(((size_t)n + 1) * sizeof *w);
-	if (!s || !w)
 		abort();
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	if (y >= 0)
 		move(y, x);
-	int cx = getcurx(stdscr);
-	size_t len = mbstowcs(w, s, (size_t)n + 1);
-	if (len == (size_t)-1) { /* not valid in this locale: show the bytes we can */
-		addnstr(s, COLS - cx);
-	} else {
-		size_t i = 0;
-		for (int width = 0; i < len; i++) {
-			int cw = wcwidth(w[i]);
-			if (cw < 0)
-				cw = 1;
-			if (cx + width + cw > COLS)
-				break;
-			width += cw;
-		}
-		addnwstr(w, (int)i);
-	}
-	free(w);
+	int room = COLS - getcurx(stdscr);
+	int w = uw_width(s);
+	if (room > 0)
+		uw_put(s, w < room ? w : room, 0);
 	free(s);
 }
 
-int frame_body_lines(void)
+bool frame_too_small(void)
 {
-	return LINES - FRAME_TOP - FRAME_BOTTOM;
+	return COLS < VIEW_MIN_COLS || LINES < VIEW_MIN_LINES;
 }
 
-static void draw_header(const tui_model *m, const tui_view *v)
+bool frame_single(void)
 {
+	return COLS < VIEW_FULL_COLS || LINES < VIEW_FULL_LINES;
+}
+
+/* Rows above the pane: header and tab bar, or only the header. */
+static int frame_top(void)
+{
+	return frame_single() ? 1 : 2;
+}
+
+int frame_view_lines(void)
+{
+	/* the screen's title line, and the status line */
+	return LINES - frame_top() - 2;
+}
+
+static void draw_header(const tui_app *a)
+{
+	const app_header *h = &a->hdr;
 	move(0, 0);
 	attron(A_BOLD);
-	frame_print(-1, 0, "%s", m->target);
+	frame_print(-1, 0, "%s", h->target ? h->target : "-");
 	attroff(A_BOLD);
-	frame_print(-1, 0, "  pg %s  %s@%s  ", m->server_version, m->user, m->database);
+	frame_print(-1, 0, "  pg %s  %s@%s  ", h->server_version ? h->server_version : "?",
+		    h->user ? h->user : "?", h->database ? h->database : "?");
 	/* The badge is reverse video in both modes: a write session must stand out. */
 	attr_t badge = A_REVERSE | A_BOLD;
-	if (v->color)
-		badge |= COLOR_PAIR(m->writable ? FC_BAD : FC_GOOD);
+	if (a->color)
+		badge |= COLOR_PAIR(h->writable ? FC_BAD : FC_GOOD);
 	attron(badge);
-	frame_print(-1, 0, "%s", m->writable ? " RW " : " RO ");
+	frame_print(-1, 0, "%s", h->writable ? " RW " : " RO ");
 	attroff(badge);
-	frame_print(-1, 0, "  TLS %s  migrations: %zu pending", m->tls ? "on" : "off", m->mig_pending);
+	frame_print(-1, 0, "  TLS %s", h->tls ? "on" : "off");
+	if (h->mig_pending >= 0)
+		frame_print(-1, 0, "  migrations: %ld pending", h->mig_pending);
+	if (h->drift_items >= 0)
+		frame_print(-1, 0, "  drift: %ld", h->drift_items);
+	if (h->findings >= 0)
+		frame_print(-1, 0, "  findings: %ld", h->findings);
 }
 
-static void draw_tabs(const tui_view *v)
+static void draw_tabs(const tui_app *a)
 {
 	move(1, 0);
 	for (int i = 0; i < PANE_COUNT; i++) {
-		attr_t a = (int)v->pane == i ? A_REVERSE | A_BOLD : A_NORMAL;
-		attron(a);
-		frame_print(-1, 0, "%d %s", i + 1, pane_titles[i]);
-		attroff(a);
+		attr_t at = (int)a->current == i ? A_REVERSE | A_BOLD : A_NORMAL;
+		attron(at);
+		frame_print(-1, 0, "%d %s", i + 1, a->panes[i].ops->name);
+		attroff(at);
 		frame_print(-1, 0, "  ");
 	}
 }
 
-static void draw_status(const tui_model *m, const tui_view *v)
+static const char spinner[] = "|/-\\";
+
+static void draw_status(tui_app *a)
 {
-	move(LINES - 1, 0);
+	int y = LINES - 1;
+	if (prompt_active()) {
+		move(y, 0);
+		clrtoeol();
+		int above = LINES - 3;
+		if (a->hint_cb && prompt_current_kind() == PROMPT_INPUT) {
+			char *hint = a->hint_cb(prompt_text(), a->question_ctx);
+			if (hint) {
+				move(y - 1, 0);
+				clrtoeol();
+				attron(A_BOLD);
+				frame_print(y - 1, 0, "%s", hint);
+				attroff(A_BOLD);
+				free(hint);
+				above--;
+			}
+		}
+		prompt_draw(y, above);
+		return;
+	}
+	move(y, 0);
 	attron(A_REVERSE);
 	for (int x = 0; x < COLS; x++)
 		addch(' ');
-	if (m->message && !v->help_open)
-		frame_print(LINES - 1, 0, "%s", m->message);
-	else if (v->help_open)
-		mvaddnstr(LINES - 1, 0, "j/k scroll  ?/Esc/q close help", COLS);
-	else if (v->pane == PANE_MIGRATIONS)
-		mvaddnstr(LINES - 1, 0, "j/k move  g/G top/end  Tab/1-4 panes  ? help  q quit", COLS);
-	else
-		mvaddnstr(LINES - 1, 0, "Tab/1-4 panes  ? help  q quit", COLS);
+	long ms = worker_running_ms(a->w);
+	if (app_question_open(a)) {
+		attron(A_BOLD);
+		frame_print(y, 0, "%s", a->question);
+		attroff(A_BOLD);
+	} else if (ms >= 0) {
+		frame_print(y, 0, "%c running %ld.%lds  C-c cancel", spinner[(ms / 100) % 4],
+			    ms / 1000, (ms / 100) % 10);
+	} else if (a->help_open) {
+		frame_print(y, 0, "j/k scroll  ?/Esc/q close help");
+	} else if (a->status) {
+		attr_t at = a->status_error ? A_BOLD : A_NORMAL;
+		attron(at);
+		frame_print(y, 0, "%s", a->status);
+		attroff(at);
+	} else {
+		frame_print(y, 0, "%s", a->panes[a->current].ops->hints);
+	}
 	attroff(A_REVERSE);
-}
-
-static void draw_not_built(const tui_view *v)
-{
-	frame_print(FRAME_TOP + 1, 2, "The %s pane is not built yet.", pane_titles[v->pane]);
-	frame_print(FRAME_TOP + 2, 2, "Its commands work from the command line: tenantctl --help");
 }
 
 static void draw_too_small(void)
@@ -133,23 +163,74 @@ static void draw_too_small(void)
 	mvaddnstr(1, 0, "q quit", COLS);
 }
 
-void frame_draw(const tui_model *m, tui_view *v)
+static void draw_banner(tui_app *a, int y)
+{
+	attr_t at = A_REVERSE | A_BOLD | (a->color ? COLOR_PAIR(FC_BAD) : 0);
+	attron(at);
+	move(y, 0);
+	for (int x = 0; x < COLS; x++)
+		addch(' ');
+	frame_print(y, 0, " connection lost: R reconnects ");
+	attroff(at);
+}
+
+static void draw_pane(tui_app *a, int y0, int h)
+{
+	pane *p = &a->panes[a->current];
+	if (p->ops->draw) {
+		p->ops->draw(a, p, y0, h);
+		return;
+	}
+	screen *sc = app_top(p);
+	if (!sc) {
+		frame_print(y0 + 1, 2, "%s", worker_busy(a->w) ? "loading…" : "nothing loaded (R reloads)");
+		return;
+	}
+	attron(A_BOLD);
+	if (p->depth > 1)
+		frame_print(y0, 0, "%s  (Esc back)", sc->title);
+	else
+		frame_print(y0, 0, "%s", sc->title);
+	attroff(A_BOLD);
+	if (sc->table)
+		tview_draw(sc->table, y0 + 1, h - 1, a->color, sc->empty);
+	else if (sc->text)
+		textview_draw(sc->text, y0 + 1, h - 1, a->color);
+}
+
+void frame_draw(tui_app *a)
 {
 	erase();
-	if (COLS < VIEW_MIN_COLS || LINES < VIEW_MIN_LINES) {
+	if (frame_too_small()) {
 		draw_too_small();
-	} else if (v->help_open) {
-		draw_header(m, v);
-		help_draw(m, v);
-		draw_status(m, v);
-	} else {
-		draw_header(m, v);
-		draw_tabs(v);
-		if (v->pane == PANE_MIGRATIONS)
-			migpane_draw(m, v, FRAME_TOP, frame_body_lines());
-		else
-			draw_not_built(v);
-		draw_status(m, v);
+		refresh();
+		return;
 	}
+	draw_header(a);
+	int top = frame_top();
+	if (!frame_single())
+		draw_tabs(a);
+	int h = LINES - top - 1;
+	if (a->lost) {
+		draw_banner(a, top);
+		top++;
+		h--;
+	}
+	if (a->help_open) {
+		help_draw(a, top, h);
+	} else if (app_question_open(a)) {
+		attron(A_BOLD);
+		frame_print(top, 0, "%s", a->question_from_worker ? "Preview (nothing is applied yet)"
+								  : "Please confirm");
+		attroff(A_BOLD);
+		textview_draw(a->question_text, top + 1, h - 1, a->color);
+	} else {
+		draw_pane(a, top, h);
+	}
+	draw_status(a);
+	if (prompt_active())
+		curs_set(1);
+	else
+		curs_set(0);
 	refresh();
 }

@@ -1,13 +1,14 @@
 /* help: the `?` overlay, generated from the keymap and the command table;
- * in a read-only session write commands are greyed and say how to enable. */
+ * in a read-only session write actions and commands are greyed and say how
+ * to enable them. */
 #ifndef TC_UI_HELP_H
 #define TC_UI_HELP_H
 
-#include "model.h"
-#include "view.h"
+#include "app.h"
 
-void help_draw(const tui_model *m, tui_view *v);
+/* Draw into rows [y0, y0+h). */
+void help_draw(tui_app *a, int y0, int h);
 /* Keys while help is open: scroll, or close with ?, Esc, q. */
-void help_key(tui_view *v, int key);
+void help_key(tui_app *a, int key);
 
 #endif

@@ -41,6 +41,8 @@ const char *prompt_text(void);
 /* After PS_DONE: the line (caller frees); a PROMPT_COMMAND line is added to
  * the history. Closes the prompt. */
 char *prompt_take(void);
+/* Readline changed the line or the candidates since the last prompt_draw. */
+bool prompt_redraw_due(void);
 /* Draw the prompt on row y, and the completion candidates (when a Tab
  * found several) on the rows above it, up to max_above rows. */
 void prompt_draw(int y, int max_above);

@@ -12,10 +12,14 @@ static const struct {
 	const char *name;
 	int key;
 } named_keys[] = {
-	{"KEY_DOWN", KEY_DOWN}, {"KEY_UP", KEY_UP},   {"KEY_HOME", KEY_HOME},
-	{"KEY_END", KEY_END},   {"KEY_NPAGE", KEY_NPAGE}, {"KEY_PPAGE", KEY_PPAGE},
-	{"KEY_F1", KEY_F(1)},   {"TAB", '\t'},        {"ESC", 27},
-	{"ENTER", '\n'},
+	{"KEY_DOWN", KEY_DOWN},	  {"KEY_UP", KEY_UP},	      {"KEY_LEFT", KEY_LEFT},
+	{"KEY_RIGHT", KEY_RIGHT}, {"KEY_HOME", KEY_HOME},     {"KEY_END", KEY_END},
+	{"KEY_NPAGE", KEY_NPAGE}, {"KEY_PPAGE", KEY_PPAGE},   {"KEY_F1", KEY_F(1)},
+	{"KEY_F5", KEY_F(5)},	  {"KEY_BACKSPACE", KEY_BACKSPACE}, {"KEY_DC", KEY_DC},
+	{"TAB", '\t'},		  {"S-TAB", KEY_BTAB},	      {"ESC", 27},
+	{"ENTER", '\n'},	  {"SPACE", ' '},	      {"C-a", 1},
+	{"C-c", 3},		  {"C-d", 4},		      {"C-e", 5},
+	{"C-l", 12},		  {"C-u", 21},		      {"C-w", 23},
 };
 
 bool script_parse(char *line, script_step *out)
@@ -29,6 +33,11 @@ bool script_parse(char *line, script_step *out)
 	if (strncmp(line, "dump ", 5) == 0) {
 		out->kind = SCRIPT_DUMP;
 		out->path = line + 5;
+		return true;
+	}
+	if (strncmp(line, "text ", 5) == 0) {
+		out->kind = SCRIPT_TEXT;
+		out->text = line + 5;
 		return true;
 	}
 	if (strncmp(line, "resize ", 7) == 0) {

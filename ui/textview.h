@@ -20,6 +20,9 @@ bool textview_key(textview *t, int key, int page_lines);
 /* Search (case-insensitive substring) from the top line on; matches are
  * highlighted; "" clears. false when nothing matches. */
 bool textview_search(textview *t, const char *text);
+/* Matches of the search (0: none or no search); *current (may be NULL)
+ * gets the one n/N went to last, from 1, for "match 3/7". */
+int textview_matches(const textview *t, int *current);
 void textview_draw(textview *t, int y0, int h, bool color);
 int textview_lines(const textview *t);
 

@@ -58,18 +58,29 @@ void tview_set_window(tview *v, tc_result *page, bool at_end);
 /* What to load after the last key; the pane submits it and calls
  * tview_need_sent so the same request is not made twice. */
 tview_need tview_need_next(const tview *v);
+/* While a request is out, tview_need_next says TVN_NONE; the next
+ * append/prepend/set_window/set_result/set_more (also after a failed
+ * load) lets it ask again. */
 void tview_need_sent(tview *v);
+/* The window's row limit (0: the default, 2000). */
+void tview_set_cap(tview *v, size_t cap);
+/* The more_* flags as they are now (append/prepend set the far end's when
+ * they drop rows), for a pane updating only the end it loaded:
+ * tview_get_more(v, &before, NULL); tview_set_more(v, before, more). */
+void tview_get_more(const tview *v, bool *more_before, bool *more_after);
 /* The key column's value of the window's first and last row (borrowed). */
 const char *tview_first_key(const tview *v);
 const char *tview_last_key(const tview *v);
 
 /* Keys: j/k/arrows, C-d/C-u, PgDn/PgUp, g/G/Home/End, h/l/left/right
  * (horizontal scroll), < and > (sort column), I (invert), Space (mark and
- * move down). true when the key was the view's. */
+ * move down). true when the key was the view's. With no sort yet, < or >
+ * sorts by the leftmost column on screen, ascending. */
 bool tview_key(tview *v, int key, int page_lines);
 /* Live filter: rows containing text (case-insensitive, any shown column)
  * stay; "" or NULL clears. */
 void tview_set_filter(tview *v, const char *text);
+/* The filter, or NULL when there is none. */
 const char *tview_filter(const tview *v);
 /* The sort: column index (-1 none) and direction; for sources sorted by
  * the server the pane reads this after < > I and reloads. */
@@ -86,7 +97,8 @@ bool tview_select_key(tview *v, const char *key);
 const char *tview_cell(const tview *v, size_t row, const char *col);
 const tc_result *tview_result(const tview *v);
 /* Marked result rows, in display order: count returned, *out a fresh array
- * the caller frees. */
+ * the caller frees. Rows a filter hides count (they are still marked);
+ * marked keys paged out of the window do not (they are not loaded). */
 size_t tview_marked(const tview *v, size_t **out);
 void tview_clear_marks(tview *v);
 size_t tview_visible_rows(const tview *v);

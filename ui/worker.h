@@ -35,6 +35,7 @@ typedef struct worker_job {
 	tc_result result;
 	char *error;      /* owned; the error's message, NULL on success */
 	char *hint;       /* owned; its hint, NULL when none */
+	char *sqlstate;   /* owned; the server's SQLSTATE when it said no, else NULL */
 	bool cancelled;   /* C-c cancelled it (the query was PQcancel'led) */
 	bool lost;        /* the connection is gone; worker_reconnect() */
 	long elapsed_ms;
@@ -55,7 +56,9 @@ typedef struct worker_event {
 } worker_event;
 
 /* Start the thread. The worker takes s over (sets its progress and confirm
- * callbacks) until worker_stop; s stays the caller's to close afterwards. */
+ * callbacks) until worker_stop, which puts the previous ones back; s stays
+ * the caller's to close afterwards. NULL (errno set) when no pipe or thread
+ * could be made. */
 worker *worker_start(tc_session *s);
 /* Stop after the running job (cancelled first), drop queued ones, join. */
 void worker_stop(worker *w);
@@ -63,7 +66,12 @@ int worker_fd(const worker *w);
 
 /* A job for a command line ("orgs list --limit 50"); words split like a
  * shell (quotes, backslashes). NULL with *err set when the line does not
- * split (an unclosed quote). tag and owner as in worker_job. */
+ * split (an unclosed quote). tag and owner as in worker_job.
+ * Command jobs (this and worker_job_argv): no words or --help give the help
+ * text (RES_TEXT); global options that choose the session (-d, -t,
+ * --service, --profile, --config, --write) are refused with TC_ERR_USAGE;
+ * --yes answers the job's confirmation Yes, as in the CLI; --json, --csv
+ * and --no-color are ignored. */
 worker_job *worker_job_cmd(const char *line, int tag, void *owner, tc_error *err);
 /* A job for a vector of words, copied. */
 worker_job *worker_job_argv(const char *const *argv, int tag, void *owner);
@@ -72,7 +80,8 @@ void worker_job_free(worker_job *j);
 
 /* Queue a job; the worker owns it until it comes back in WE_DONE. */
 void worker_submit(worker *w, worker_job *j);
-/* Take one pending event; WE_NONE when there is none. Drains the pipe. */
+/* Take one pending event; WE_NONE when there is none. Drains the pipe;
+ * while more events wait, worker_fd() stays readable. */
 worker_event worker_next(worker *w);
 void worker_event_free(worker_event *ev);
 /* A job is running or queued (a job waiting on worker_answer counts as
@@ -83,7 +92,9 @@ long worker_running_ms(const worker *w);
 /* Answer the pending WE_CONFIRM. */
 void worker_answer(worker *w, bool yes);
 /* Cancel the running job's query (PQcancel) and drop the queued ones, whose
- * WE_DONE come back with cancelled set. Safe when idle. */
+ * WE_DONE come back with cancelled set (TC_ERR_REFUSED for those that never
+ * ran). A pending confirmation is answered No, and a cancelled job that asks
+ * again later gets No without asking. Safe when idle. */
 void worker_cancel(worker *w);
 /* The connection was lost: open it again (a job, reported as WE_DONE with
  * tag WORKER_TAG_RECONNECT). */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmdtab.h"
+#include "demo.h"
 #include "error.h"
 #include "output.h"
 #include "prompt.h"
@@ -63,6 +64,35 @@ static int fail(const tc_error *err, bool color)
 	return err->status ? (int)err->status : TC_ERR_USAGE;
 }
 
+/* `tenantctl demo` on a terminal: start the demo, then open the console on
+ * its target, read-only unless --write was given. */
+static int demo_console(cmd_invocation *inv, bool ecolor)
+{
+	tc_error err = TC_ERROR_INIT;
+	demo_info d;
+	if (demo_start(cmd_opt_value(&inv->call, "fresh") != NULL, print_progress, NULL, &d, &err) !=
+	    TC_OK) {
+		int rc = fail(&err, ecolor);
+		tc_error_clear(&err);
+		return rc;
+	}
+	cmd_globals g = inv->g;
+	g.dsn = g.service = NULL;
+	g.config = d.config;
+	g.target = (char *)"demo";
+	tc_session *s = NULL;
+	int rc;
+	if (session_open(&g, prompt_password, NULL, &s, &err) != TC_OK) {
+		rc = fail(&err, ecolor);
+		tc_error_clear(&err);
+	} else {
+		rc = tui_main(s, &g);
+		session_close(s);
+	}
+	demo_info_free(&d);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -92,6 +122,13 @@ int main(int argc, char **argv)
 	 * test script) to draw on; otherwise, like --help anywhere, it shows the
 	 * help, so a CI job without a terminal never hangs. */
 	const cmd_call *call = &inv.call;
+	if (call->spec && !call->help && !strcmp(call->spec->words, "demo") &&
+	    !cmd_opt_value(call, "stop") && !inv.g.json && !inv.g.csv && tui_available()) {
+		int rc = demo_console(&inv, ecolor);
+		session_close(s);
+		cmd_invocation_free(&inv);
+		return rc;
+	}
 	if (!call->spec && !call->help && tui_available()) {
 		int rc = tui_main(s, &inv.g);
 		session_close(s);

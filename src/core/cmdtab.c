@@ -27,6 +27,7 @@ const cmd_opt cmd_global_opts[] = {
 	{"json", 0, NULL, 0, "print one JSON document"},
 	{"csv", 0, NULL, 0, "print CSV"},
 	{"no-color", 0, NULL, 0, "no colour (also when NO_COLOR is set)"},
+	{"mouse", 0, NULL, 0, "console: the wheel scrolls and a click on a tab switches panes"},
 	{"profile", 0, "NAME|FILE", 0, "tenancy profile: a shipped name or a file"},
 	{"config", 0, "FILE", 0, "config file instead of $XDG_CONFIG_HOME/tenantctl/config"},
 	{"help", 'h', NULL, 0, "show help for the command"},
@@ -327,6 +328,8 @@ static void set_global(cmd_invocation *inv, const cmd_opt *o, const char *v)
 		g->no_color = true;
 	else if (!strcmp(n, "yes"))
 		g->yes = true;
+	else if (!strcmp(n, "mouse"))
+		g->mouse = true;
 	else if (!strcmp(n, "help"))
 		inv->call.help = true;
 }

@@ -66,7 +66,7 @@ struct cmd_call {
 /* Options valid before or after the command words. */
 typedef struct cmd_globals {
 	char *dsn, *target, *service, *profile, *config; /* owned, NULL when absent */
-	bool write, json, csv, no_color, yes;
+	bool write, json, csv, no_color, yes, mouse;
 } cmd_globals;
 
 typedef struct cmd_invocation {

@@ -21,6 +21,10 @@ struct tc_conn {
 	conn_params params;
 	char *options;
 	char *password;
+	/* Made at connect time so another thread can cancel the running
+	 * statement (PQcancel is thread-safe; PQgetCancel on a busy PGconn is
+	 * not). */
+	PGcancel *cancel;
 };
 
 /* libpq's `options` takes backslash-escaped spaces; our values are checked
@@ -193,22 +197,14 @@ tc_status conn_open(const conn_params *p, tc_conn **out, tc_error *err)
 	c->params.write = p->write;
 	c->options = sb_steal(&opts);
 	c->password = typed;
+	c->cancel = PQgetCancel(pg);
 	*out = c;
 	return TC_OK;
 }
 
-tc_status conn_open_sibling(tc_conn *c, tc_conn **out, tc_error *err)
+/* A new tc_conn on pg with c's parameters. */
+static tc_conn *clone_on(const tc_conn *c, PGconn *pg)
 {
-	PGconn *pg = connect_once(&c->params, c->options, c->password);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		char *why = pg_reason(pg);
-		tc_fail(err, TC_ERR_DB, "could not open a second connection to %s: %s", c->describe,
-			why);
-		tc_hint(err, "the server may be at max_connections; retry later");
-		free(why);
-		PQfinish(pg);
-		return TC_ERR_DB;
-	}
 	tc_conn *s = xcalloc(1, sizeof *s);
 	s->pg = pg;
 	s->write = c->write;
@@ -219,8 +215,56 @@ tc_status conn_open_sibling(tc_conn *c, tc_conn **out, tc_error *err)
 	s->params.write = c->params.write;
 	s->options = xstrdup(c->options);
 	s->password = c->password ? xstrdup(c->password) : NULL;
-	*out = s;
+	s->cancel = PQgetCancel(pg);
+	return s;
+}
+
+tc_status conn_open_sibling(tc_conn *c, tc_conn **out, tc_error *err)
+{
+	*out = NULL;
+	PGconn *pg = connect_once(&c->params, c->options, c->password);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		char *why = pg_reason(pg);
+		tc_fail(err, TC_ERR_DB, "could not open a second connection to %s: %s", c->describe,
+			why);
+		tc_hint(err, "the server may be at max_connections; retry later");
+		free(why);
+		PQfinish(pg);
+		return TC_ERR_DB;
+	}
+	*out = clone_on(c, pg);
 	return TC_OK;
+}
+
+tc_status conn_reopen(const tc_conn *c, tc_conn **out, tc_error *err)
+{
+	*out = NULL;
+	PGconn *pg = connect_once(&c->params, c->options, c->password);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		char *why = pg_reason(pg);
+		tc_fail(err, TC_ERR_DB, "could not reconnect to %s: %s", c->describe, why);
+		tc_hint(err, "check that the server is running and reachable, then reconnect again");
+		free(why);
+		PQfinish(pg);
+		return TC_ERR_DB;
+	}
+	*out = clone_on(c, pg);
+	return TC_OK;
+}
+
+bool conn_cancel(tc_conn *c)
+{
+	if (!c || !c->cancel)
+		return false;
+	/* PQcancel's message is of no use to the operator: a cancel that did
+	 * not arrive shows as the statement finishing anyway. */
+	char buf[256];
+	return PQcancel(c->cancel, buf, sizeof buf) == 1;
+}
+
+bool conn_lost(const tc_conn *c)
+{
+	return c && PQstatus(c->pg) == CONNECTION_BAD;
 }
 
 int conn_backend_pid(const tc_conn *c)
@@ -237,6 +281,8 @@ void conn_close(tc_conn *c)
 {
 	if (!c)
 		return;
+	if (c->cancel)
+		PQfreeCancel(c->cancel);
 	PQfinish(c->pg);
 	free(c->describe);
 	free(c->masked);

@@ -69,6 +69,20 @@ int conn_server_version(const tc_conn *c);
  * watcher or a worker thread), without asking for a password again. */
 tc_status conn_open_sibling(tc_conn *c, tc_conn **out, tc_error *err);
 
+/* A new connection with c's parameters and session settings (and the
+ * password typed for it, if any), for when c was lost. c stays the
+ * caller's to close. */
+tc_status conn_reopen(const tc_conn *c, tc_conn **out, tc_error *err);
+
+/* Ask the server to cancel the statement c is running (PQcancel), from any
+ * thread, while c is in use by another. Harmless when c is idle (the
+ * server ignores it). false when the request could not be sent. The caller
+ * makes sure c is not closed meanwhile (see session_cancel). */
+bool conn_cancel(tc_conn *c);
+/* The connection is broken (the server went away or ended the session):
+ * nothing more will run on it; conn_reopen. */
+bool conn_lost(const tc_conn *c);
+
 /* For the db module only: the libpq handle (PGconn *). */
 struct pg_conn;
 struct pg_conn *conn_pg(tc_conn *c);

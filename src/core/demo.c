@@ -210,6 +210,31 @@ static tc_status build_database(pgcluster *pc, const char *dbdir, demo_info *out
 	return rc;
 }
 
+/* DATADIR.conf: written whole to a temporary name, then renamed. */
+static tc_status write_config(demo_info *d, tc_error *err)
+{
+	d->config = xasprintf("%s.conf", d->datadir);
+	char *tmp = xasprintf("%s.tmp", d->config);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		free(tmp);
+		return tc_fail(err, TC_ERR_USAGE, "cannot write %s: %s", d->config, strerror(errno));
+	}
+	fprintf(f, "# Written by `tenantctl demo` at every start: edits here are lost.\n"
+		   "[target demo]\n"
+		   "dsn = \"%s\"\n"
+		   "migrations = %s\n",
+		d->dsn, d->migrations_dir);
+	bool ok = fclose(f) == 0 && rename(tmp, d->config) == 0;
+	if (!ok) {
+		unlink(tmp);
+		free(tmp);
+		return tc_fail(err, TC_ERR_USAGE, "cannot write %s: %s", d->config, strerror(errno));
+	}
+	free(tmp);
+	return TC_OK;
+}
+
 static tc_status demo_cluster(pgcluster *pc, tc_error *err)
 {
 	char *dir = demo_datadir();
@@ -274,9 +299,11 @@ tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *c
 		out->created = true;
 		rc = build_database(&pc, dbdir, out, progress, ctx, err);
 	}
-	if (rc == TC_OK)
+	if (rc == TC_OK) {
 		out->dsn = pgcluster_dsn(&pc, DEMO_DATABASE);
-	else
+		rc = write_config(out, err);
+	}
+	if (rc != TC_OK)
 		tc_hint(err, "the server log is %s; `tenantctl demo --fresh` rebuilds the demo",
 			pc.logfile);
 	/* The server keeps running for the console and psql; `demo --stop` ends it. */
@@ -304,6 +331,7 @@ void demo_info_free(demo_info *d)
 	free(d->datadir);
 	free(d->dsn);
 	free(d->migrations_dir);
+	free(d->config);
 	memset(d, 0, sizeof *d);
 }
 
@@ -355,7 +383,7 @@ tc_status demo_cmd(struct tc_session *s, const cmd_call *call, tc_result *out, t
 		sb_addf(t, "commands: tenantctl -d \"%s\" migrate status --dir %s\n", d.dsn,
 			d.migrations_dir);
 		sb_add(t, "stop:     tenantctl demo --stop\n");
-		sb_add(t, "\nThe console (the TUI) is not built yet; it will open here.\n");
+		sb_addf(t, "console:  tenantctl --config %s -t demo\n", d.config);
 	}
 	mig_status_free(&st);
 	demo_info_free(&d);

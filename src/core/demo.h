@@ -16,6 +16,7 @@ typedef struct demo_info {
 	char *datadir; /* owned */
 	char *dsn;     /* owned; keyword conninfo of the demo database */
 	char *migrations_dir; /* owned; the reference migrations used */
+	char *config;  /* owned; a config file with [target demo] (see demo_start) */
 	bool created;  /* built from scratch this time */
 } demo_info;
 
@@ -30,7 +31,10 @@ char *demo_datadir(void);
  * Caller frees; NULL when none is there. */
 char *demo_db_dir(void);
 
-/* Start the demo (building it first when needed, or anew with fresh). */
+/* Start the demo (building it first when needed, or anew with fresh).
+ * Writes DATADIR.conf, a config file whose [target demo] names the demo's
+ * connection and migrations, so the console opens on it like on any
+ * target; it is rewritten at every start. */
 tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *ctx,
 		     demo_info *out, tc_error *err);
 /* Stop its server; fine when it is not running. */

@@ -2,6 +2,7 @@
 
 #include "session.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,11 @@ struct tc_session {
 	bool write;
 	conn_password_fn ask_password;
 	void *ask_ctx;
+	/* Written only by the thread that uses the session, always under
+	 * conn_mu, so session_cancel can reach the connection from another
+	 * thread without it being closed under its feet. */
 	tc_conn *conn;
+	pthread_mutex_t conn_mu;
 	session_progress_fn progress;
 	void *progress_ctx;
 	session_confirm_fn confirm;
@@ -36,12 +41,14 @@ tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void
 {
 	*out = NULL;
 	tc_session *s = xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->conn_mu, NULL);
 	char *path = g->config ? xstrdup(g->config) : cfg_default_path();
 	tc_status st = TC_OK;
 	if (path)
 		st = cfg_load(path, g->config != NULL, &s->cfg, err);
 	free(path);
 	if (st != TC_OK) {
+		pthread_mutex_destroy(&s->conn_mu);
 		free(s);
 		return st;
 	}
@@ -76,9 +83,18 @@ tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void
 	return TC_OK;
 }
 
+/* Publish (or withdraw, with NULL) the session's connection. */
+static void set_conn(tc_session *s, tc_conn *c)
+{
+	pthread_mutex_lock(&s->conn_mu);
+	s->conn = c;
+	pthread_mutex_unlock(&s->conn_mu);
+}
+
 tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err)
 {
 	if (!s->conn) {
+		tc_conn *c = NULL;
 		conn_params p = {
 			.dsn = s->dsn,
 			.service = s->service,
@@ -89,11 +105,44 @@ tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err)
 			.ask_password = s->ask_password,
 			.ask_password_ctx = s->ask_ctx,
 		};
-		tc_status st = conn_open(&p, &s->conn, err);
+		tc_status st = conn_open(&p, &c, err);
 		if (st != TC_OK)
 			return st;
+		set_conn(s, c);
 	}
 	*out = s->conn;
+	return TC_OK;
+}
+
+void session_cancel(tc_session *s)
+{
+	pthread_mutex_lock(&s->conn_mu);
+	if (s->conn)
+		conn_cancel(s->conn);
+	pthread_mutex_unlock(&s->conn_mu);
+}
+
+bool session_connection_lost(tc_session *s)
+{
+	return s->conn && conn_lost(s->conn);
+}
+
+tc_status session_reconnect(tc_session *s, tc_error *err)
+{
+	if (!s->conn) {
+		tc_conn *c;
+		return session_conn(s, &c, err);
+	}
+	/* From the old connection's parameters, so a password typed for it is
+	 * not asked for again; when that fails the old one stays, for the next
+	 * attempt. */
+	tc_conn *c = NULL;
+	tc_status st = conn_reopen(s->conn, &c, err);
+	if (st != TC_OK)
+		return st;
+	tc_conn *old = s->conn;
+	set_conn(s, c);
+	conn_close(old);
 	return TC_OK;
 }
 
@@ -140,6 +189,12 @@ void session_set_confirm(tc_session *s, session_confirm_fn fn, void *ctx)
 	s->confirm_ctx = ctx;
 }
 
+session_confirm_fn session_confirm_handler(const tc_session *s, void **ctx)
+{
+	*ctx = s->confirm_ctx;
+	return s->confirm;
+}
+
 bool session_confirm(tc_session *s, const char *preview)
 {
 	return s->confirm && s->confirm(s->confirm_ctx, preview);
@@ -171,6 +226,7 @@ void session_close(tc_session *s)
 	session_keep_profile(s, NULL);
 	free(s->profile_opt);
 	conn_close(s->conn);
+	pthread_mutex_destroy(&s->conn_mu);
 	cfg_free(&s->cfg);
 	free(s->dsn);
 	free(s->service);

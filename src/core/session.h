@@ -19,6 +19,18 @@ tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void
 		       tc_session **out, tc_error *err);
 /* The connection, opened on first use; borrowed. */
 tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err);
+/* Cancel the statement running on the session's connection, from another
+ * thread than the one using the session (the TUI's Ctrl-C while its worker
+ * runs a query). Safe when there is no connection or it is idle. */
+void session_cancel(tc_session *s);
+/* The connection exists and is broken (the server ended it, the network
+ * went): ask after a failure whether to offer a reconnect. */
+bool session_connection_lost(tc_session *s);
+/* Replace the connection with a new one with the same parameters and
+ * session settings (without asking for a password again); with no
+ * connection yet, just open it. On failure the old connection stays (a lost
+ * one stays lost) and a later call tries again. */
+tc_status session_reconnect(tc_session *s, tc_error *err);
 /* Writes asked for (--write, or write = true on the target). */
 bool session_writable(const tc_session *s);
 /* The target section (NULL without -t); borrowed. */
@@ -37,6 +49,8 @@ session_progress_fn session_progress(const tc_session *s, void **ctx);
  * The CLI asks on the terminal (or takes --yes); the TUI shows a dialog. */
 typedef bool (*session_confirm_fn)(void *ctx, const char *preview);
 void session_set_confirm(tc_session *s, session_confirm_fn fn, void *ctx);
+/* The confirm callback in force (NULL when none) and its ctx, to restore it. */
+session_confirm_fn session_confirm_handler(const tc_session *s, void **ctx);
 /* false when no one can be asked. */
 bool session_confirm(tc_session *s, const char *preview);
 
