@@ -16,6 +16,7 @@
 #include <readline/readline.h>
 
 #include "cmdtab.h"
+#include "uwidth.h"
 #include "xalloc.h"
 
 /* Readline never touches the terminal here: it reads bytes prompt_feed
@@ -108,77 +109,12 @@ static void make_parent_dirs(const char *path)
 
 /* ------------------------------------------------------------ display width */
 
-/* The character of s[0, n) at byte i: its code and the cells it takes.
- * Bytes that do not decode, and control characters, show as '?' in one
- * cell, both when drawn and when the cursor column is worked out. */
-static size_t next_char(const char *s, size_t n, size_t i, wchar_t *wc, int *cells)
-{
-	mbstate_t ps;
-	memset(&ps, 0, sizeof ps);
-	size_t k = mbrtowc(wc, s + i, n - i, &ps);
-	if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-		*wc = L'?';
-		*cells = 1;
-		return 1;
-	}
-	int w = wcwidth(*wc);
-	if (w < 0) {
-		*wc = L'?';
-		w = 1;
-	}
-	*cells = w;
-	return k;
-}
-
-static int text_cells(const char *s, size_t n)
-{
-	int cells = 0;
-	for (size_t i = 0; i < n;) {
-		wchar_t wc;
-		int w;
-		i += next_char(s, n, i, &wc, &w);
-		cells += w;
-	}
-	return cells;
-}
-
 /* Draw s[0, n) at the cursor, leaving out its first `skip` cells and
- * stopping before a character that would pass `room` cells. A wide
- * character cut by the left edge shows as blanks. Returns the cells drawn. */
+ * stopping before a character that would pass `room` cells. Returns the
+ * cells drawn. */
 static int draw_text(const char *s, size_t n, int skip, int room)
 {
-	int col = 0, drawn = 0;
-	bool base = false; /* a combining mark has a drawn character to join */
-	for (size_t i = 0; i < n;) {
-		wchar_t wc;
-		int w;
-		i += next_char(s, n, i, &wc, &w);
-		if (w == 0) {
-			if (base)
-				addnwstr(&wc, 1);
-			continue;
-		}
-		if (col < skip) {
-			int part = col + w - skip;
-			col += w;
-			base = false;
-			if (part > 0) {
-				if (drawn + part > room)
-					break;
-				for (int k = 0; k < part; k++)
-					addch(' ');
-				drawn += part;
-			}
-			continue;
-		}
-		if (drawn + w > room)
-			break;
-		addnwstr(&wc, 1);
-		drawn += w;
-		col += w;
-		base = true;
-	}
-	return drawn;
+	return uw_put_span(s, n, 0, skip, skip + room) - skip;
 }
 
 /* ------------------------------------------------------------ readline hooks */
@@ -907,7 +843,7 @@ static void draw_candidates(int y, int max_above, int cols)
 	size_t n = P.cand.n;
 	int maxw = 1;
 	for (size_t i = 0; i < n; i++) {
-		int w = text_cells(P.cand.v[i], strlen(P.cand.v[i]));
+		int w = uw_width_n(P.cand.v[i], strlen(P.cand.v[i]));
 		if (w > maxw)
 			maxw = w;
 	}
@@ -921,7 +857,7 @@ static void draw_candidates(int y, int max_above, int cols)
 		rows = (size_t)avail;
 		bool utf8 = MB_CUR_MAX > 1;
 		snprintf(more, sizeof more, "%s%zu more", utf8 ? "\xe2\x80\xa6" : "...", n);
-		int mw = text_cells(more, strlen(more));
+		int mw = uw_width_n(more, strlen(more));
 		size_t k = 1; /* slots the note takes, at the end of the last row */
 		while (k < ncols && cols - (int)(ncols - k) * colw < mw)
 			k++;
@@ -978,14 +914,10 @@ void prompt_draw(int y, int max_above)
 	int room = cols - lw;
 	if (room < 1)
 		room = 1;
-	int cur = text_cells(text, point), total = text_cells(text, len);
+	int cur = uw_width_n(text, point), total = uw_width_n(text, len);
 	int curw = 1; /* the cells the cursor sits on */
-	if (point < len) {
-		wchar_t wc;
-		next_char(text, len, point, &wc, &curw);
-		if (curw < 1)
-			curw = 1;
-	}
+	if (point < len && uw_char_cells(text + point, len - point) > 1)
+		curw = uw_char_cells(text + point, len - point);
 	if (total < room) {
 		P.hscroll = 0;
 	} else {

@@ -39,6 +39,27 @@ int uw_width(const char *s)
 	return uw_width_upto(s, -1);
 }
 
+int uw_width_n(const char *s, size_t len)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	int width = 0;
+	wchar_t wc;
+	int w;
+	for (size_t n; (n = next_char(s, len, &st, &wc, &w)) != 0; s += n, len -= n)
+		width += w;
+	return width;
+}
+
+int uw_char_cells(const char *s, size_t len)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	wchar_t wc;
+	int w = 0;
+	return next_char(s, len, &st, &wc, &w) ? w : 0;
+}
+
 int uw_width_upto(const char *s, int limit)
 {
 	if (!s)

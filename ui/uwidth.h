@@ -18,6 +18,11 @@ void uw_put_from(const char *s, int skip, int cells);
  * means "wider"): a megabyte cell costs no more than a short one. limit < 0:
  * no limit. */
 int uw_width_upto(const char *s, int limit);
+/* Cells the first n bytes of s take (s need not be NUL-terminated there). */
+int uw_width_n(const char *s, size_t n);
+/* Cells of the one character at the start of s[0, n): 0 for a combining
+ * mark, 1 for an invalid byte or a control character. */
+int uw_char_cells(const char *s, size_t n);
 /* As uw_put, but a clipped s ends in '…' ('~' when the locale is not
  * UTF-8), so the operator can tell a value was cut. */
 void uw_put_clip(const char *s, int cells, int right_align);
