@@ -9,7 +9,10 @@
  *   - a number standing alone at the end of a row saying "applied " (the
  *     duration in ms, the last column an 80-column screen shows) becomes a
  *     right-aligned 9;
- *   - the source tree's path becomes SRC (migration files are named).
+ *   - the source tree's path becomes SRC (migration files are named), and
+ *     a fixture's folder /tmp/tc-tui-XXXXXX.
+ * The fixture itself sets who applied each migration (ops/ops) and how long
+ * it took (5 ms).
  * The database gets a fixed name so user@database is stable.
  * TC_UPDATE_GOLDEN=1 rewrites the expected files instead of comparing;
  * read the new ones by eye before committing them. */

@@ -135,6 +135,26 @@ static void sql_ask_free(sql_ask *q)
 	free(q);
 }
 
+/* text as "-- " comment lines of at most width columns, broken at blanks. */
+static void comment_wrapped(strbuf *t, const char *text, size_t width)
+{
+	while (*text) {
+		size_t len = strlen(text);
+		size_t cut = len;
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		sb_addf(t, "-- %.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
 /* On the worker: the up and down SQL of one migration, from its files. */
 static tc_status sql_job(tc_session *s, void *ctx, tc_result *out, tc_error *err)
 {
@@ -146,8 +166,10 @@ static tc_status sql_job(tc_session *s, void *ctx, tc_result *out, tc_error *err
 	tc_status rc = TC_OK;
 	res_init(out, RES_TEXT);
 	strbuf *t = &out->text;
-	if (q->note && *q->note)
-		sb_addf(t, "-- %s\n\n", q->note);
+	if (q->note && *q->note) {
+		comment_wrapped(t, q->note, 76);
+		sb_addc(t, '\n');
+	}
 	bool found = false;
 	for (size_t i = 0; i < chains.n && !found && rc == TC_OK; i++) {
 		mig_dir d;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -114,6 +115,67 @@ static void prompt_write_asks_first(void **state)
 	fixture_free(&f);
 }
 
+static void write_migration(const char *dir, const char *file, const char *up)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	char *text = xasprintf("-- migrate:up\n%s\n-- migrate:down\nSELECT 1;\n", up);
+	spit(path, text);
+	free(text);
+	free(path);
+}
+
+/* Every state a migration can be in, on one screen: applied, edited,
+ * missing, failed, out-of-order, duplicate and pending. */
+static void every_migration_state(void **state)
+{
+	(void)state;
+	fixture f;
+	fixture_make(&f, "tc_tui_golden", false);
+	char *dir = xasprintf("%s/states", f.dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_migration(dir, "20300101000001_first.sql", "CREATE TABLE s1 (id int);");
+	write_migration(dir, "20300101000002_second.sql", "CREATE TABLE s2 (id int);");
+	write_migration(dir, "20300101000003_third.sql", "CREATE TABLE s3 (id int);");
+	char *failing = xasprintf("%s/20300101000004_breaks.sql", dir);
+	spit(failing, "-- migrate:up transaction:false\nCREATE TABLE s4 (id int);\nSELECT 1/0;\n"
+		      "-- migrate:down\nDROP TABLE s4;\n");
+	char *table = "--table=public.tc_states";
+	cli_out o = cli_run(ARGS("migrate", "up", "--write", "-d", f.dsn, "--dir", dir, table), NULL);
+	assert_int_equal(o.status, 3); /* the fourth fails */
+	cli_out_free(&o);
+	/* edited, missing, out-of-order, duplicate, pending */
+	write_migration(dir, "20300101000002_second.sql", "CREATE TABLE s2 (id bigint);");
+	char *third = xasprintf("%s/20300101000003_third.sql", dir);
+	assert_int_equal(unlink(third), 0);
+	write_migration(dir, "20300101000000_older.sql", "SELECT 1;");
+	write_migration(dir, "20300101000005_twin.sql", "SELECT 1;");
+	write_migration(dir, "20300101000005_other_twin.sql", "SELECT 2;");
+	write_migration(dir, "20300101000006_later.sql", "SELECT 3;");
+
+	/* Who applied them and how long they took vary between machines. */
+	dbtest_exec(f.dsn, "UPDATE public.tc_states SET applied_by_os = 'ops', applied_by_db = 'ops', "
+			   "duration_ms = CASE WHEN duration_ms IS NULL THEN NULL ELSE 5 END");
+	char *cfg = xasprintf("[target golden]\ndsn = \"%s\"\nmigrations = %s\nhistory_table = public.tc_states\n", f.dsn, dir);
+	spit(f.cfg, cfg);
+	free(run_console(&f, "4\ndump migration-states\ng\nj\nj\nj\nj\nENTER\ndump migration-failed\nq\n",
+			 "100x24", NULL));
+	const char *files[] = {"20300101000001_first.sql", "20300101000002_second.sql",
+			       "20300101000004_breaks.sql", "20300101000000_older.sql",
+			       "20300101000005_twin.sql", "20300101000005_other_twin.sql",
+			       "20300101000006_later.sql"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *path = xasprintf("%s/%s", dir, files[i]);
+		unlink(path);
+		free(path);
+	}
+	rmdir(dir);
+	free(cfg);
+	free(third);
+	free(failing);
+	free(dir);
+	fixture_free(&f);
+}
+
 /* Without a terminal and without a script, `tenantctl` prints its help
  * rather than waiting for keys no one will press. */
 static void no_terminal_prints_help(void **state)
@@ -135,6 +197,7 @@ int main(void)
 		cmocka_unit_test(prompt_completion_and_history),
 		cmocka_unit_test(sql_preview_and_apply),
 		cmocka_unit_test(prompt_write_asks_first),
+		cmocka_unit_test(every_migration_state),
 		cmocka_unit_test(no_terminal_prints_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
