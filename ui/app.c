@@ -305,6 +305,24 @@ void app_add_words(tui_app *a, int kind, const tc_result *r, const char *col)
 	}
 }
 
+void app_set_unsaved(tui_app *a, const char *warning)
+{
+	if (warning && a->unsaved && !strcmp(warning, a->unsaved))
+		return;
+	free(a->unsaved);
+	a->unsaved = warning ? xstrdup(warning) : NULL;
+	a->unsaved_warned = false;
+}
+
+bool app_may_quit(tui_app *a)
+{
+	if (!a->unsaved || a->unsaved_warned)
+		return true;
+	a->unsaved_warned = true;
+	app_error(a, "%s", a->unsaved);
+	return false;
+}
+
 void app_words_free(tui_app *a)
 {
 	for (int k = 0; k < 3; k++) {

@@ -29,6 +29,13 @@ typedef struct screen {
 	char *empty;    /* owned; what an empty table says, NULL: "nothing to show" */
 } screen;
 
+/* Keys no keyboard sends, which the app passes to pane_ops.key: the top
+ * table's sort changed (< > I; a pane whose source sorts on the server
+ * reloads in the order tview_sort_col gives), and Enter closed a `/` filter
+ * on the top table with text (the filter is set; a pane whose table is a
+ * window of a larger source may search the source). */
+enum { APP_KEY_SORTED = 0x110001, APP_KEY_FILTERED = 0x110002 };
+
 typedef struct pane_ops {
 	const char *name;  /* "Orgs" */
 	const char *hints; /* key hints for the status line */
@@ -100,6 +107,14 @@ struct tui_app {
 	 * what the panes loaded. */
 	char **words[3];
 	size_t nwords[3];
+	/* The org the operator selected (in the Orgs pane, or by jumping to it
+	 * from another pane), whose members the Members pane shows; owned;
+	 * NULL when none. Whoever selects replaces it. */
+	char *selected_org;
+	/* Work a pane holds that quitting would lose (unsaved allowlist
+	 * rules): q warns once with this, Q quits anyway. */
+	char *unsaved; /* owned; NULL when nothing */
+	bool unsaved_warned;
 };
 
 /* The panes' tables of operations. */
@@ -145,6 +160,14 @@ void app_confirm(tui_app *a, pane *p, const char *text, const char *question, ap
 /* Remember completion words: kind 0 org slugs, 1 emails, 2 versions. */
 enum { APP_WORDS_ORG, APP_WORDS_EMAIL, APP_WORDS_VERSION };
 void app_add_words(tui_app *a, int kind, const tc_result *r, const char *col);
+
+/* What quitting now would lose, as the status line's warning ("2 unsaved
+ * allowlist rules: :w saves, Q quits without"); NULL when nothing. A new
+ * text warns again. */
+void app_set_unsaved(tui_app *a, const char *warning);
+/* For q and :q: false (and the warning shown) the first time while
+ * something is unsaved; true when quitting may go ahead. */
+bool app_may_quit(tui_app *a);
 
 /* For the event loop (tui.c). */
 bool app_question_open(const tui_app *a);

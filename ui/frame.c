@@ -11,6 +11,7 @@
 
 #include "help.h"
 #include "prompt.h"
+#include "strbuf.h"
 #include "uwidth.h"
 #include "xalloc.h"
 
@@ -69,15 +70,53 @@ int frame_view_lines(void)
 	return LINES - frame_top() - 2;
 }
 
+/* The summaries, long ("migrations: 1 pending  drift: 3  findings: 16") or
+ * short ("1 pending  3 drift  16 findings"). Caller frees. */
+static char *summaries(const app_header *h, bool compact)
+{
+	strbuf sb = STRBUF_INIT;
+	if (h->mig_pending >= 0)
+		sb_addf(&sb, compact ? "  %ld pending" : "  migrations: %ld pending", h->mig_pending);
+	if (h->drift_items >= 0)
+		sb_addf(&sb, compact ? "  %ld drift" : "  drift: %ld", h->drift_items);
+	if (h->findings >= 0)
+		sb_addf(&sb, compact ? "  %ld findings" : "  findings: %ld", h->findings);
+	return sb_steal(&sb);
+}
+
+/* What the header leaves out, in order, when the terminal is narrow: the
+ * long summaries first, then TLS, then the server version, then who. The
+ * target, the RO/RW badge and the summaries always stay. */
+enum { HDR_FULL, HDR_SHORT_SUMS, HDR_NO_TLS, HDR_NO_VERSION, HDR_NO_WHO, HDR_LEVELS };
+
 static void draw_header(const tui_app *a)
 {
 	const app_header *h = &a->hdr;
+	const char *target = h->target ? h->target : "-";
+	char *version = xasprintf("  pg %s", h->server_version ? h->server_version : "?");
+	char *who = xasprintf("  %s@%s", h->user ? h->user : "?", h->database ? h->database : "?");
+	const char *tls = h->tls ? "  TLS on" : "  TLS off";
+	char *sums[2] = {summaries(h, false), summaries(h, true)};
+	int level = HDR_FULL;
+	for (; level < HDR_NO_WHO; level++) {
+		int w = uw_width(target) + 6 /* "   RO " */ + uw_width(sums[level > HDR_FULL]);
+		if (level < HDR_NO_TLS)
+			w += uw_width(tls);
+		if (level < HDR_NO_VERSION)
+			w += uw_width(version);
+		w += uw_width(who);
+		if (w <= COLS)
+			break;
+	}
 	move(0, 0);
 	attron(A_BOLD);
-	frame_print(-1, 0, "%s", h->target ? h->target : "-");
+	frame_print(-1, 0, "%s", target);
 	attroff(A_BOLD);
-	frame_print(-1, 0, "  pg %s  %s@%s  ", h->server_version ? h->server_version : "?",
-		    h->user ? h->user : "?", h->database ? h->database : "?");
+	if (level < HDR_NO_VERSION)
+		frame_print(-1, 0, "%s", version);
+	if (level < HDR_NO_WHO)
+		frame_print(-1, 0, "%s", who);
+	frame_print(-1, 0, "  ");
 	/* The badge is reverse video in both modes: a write session must stand out. */
 	attr_t badge = A_REVERSE | A_BOLD;
 	if (a->color)
@@ -85,13 +124,13 @@ static void draw_header(const tui_app *a)
 	attron(badge);
 	frame_print(-1, 0, "%s", h->writable ? " RW " : " RO ");
 	attroff(badge);
-	frame_print(-1, 0, "  TLS %s", h->tls ? "on" : "off");
-	if (h->mig_pending >= 0)
-		frame_print(-1, 0, "  migrations: %ld pending", h->mig_pending);
-	if (h->drift_items >= 0)
-		frame_print(-1, 0, "  drift: %ld", h->drift_items);
-	if (h->findings >= 0)
-		frame_print(-1, 0, "  findings: %ld", h->findings);
+	if (level < HDR_NO_TLS)
+		frame_print(-1, 0, "%s", tls);
+	frame_print(-1, 0, "%s", sums[level > HDR_FULL]);
+	free(sums[0]);
+	free(sums[1]);
+	free(version);
+	free(who);
 }
 
 static void draw_tabs(const tui_app *a)

@@ -170,6 +170,10 @@ static void run_line(tui_app *a, const char *line, bool planned)
 			return;
 	}
 	if (!strcmp(line, "q") || !strcmp(line, "quit")) {
+		a->quit = app_may_quit(a);
+		return;
+	}
+	if (!strcmp(line, "q!")) { /* quit, losing what is unsaved */
 		a->quit = true;
 		return;
 	}
@@ -337,9 +341,13 @@ static void prompt_finished(tui_app *a, prompt_kind kind, prompt_state st)
 		run_line(a, line, false);
 		break;
 	case PROMPT_FILTER:
-		if (sc && sc->table)
+		if (sc && sc->table) {
 			tview_set_filter(sc->table, line);
-		else if (sc && sc->text && *line && !textview_search(sc->text, line))
+			/* A pane whose table is a window of a larger source may search it. */
+			pane *p = &a->panes[a->current];
+			if (*line && p->ops->key)
+				p->ops->key(a, p, sc, APP_KEY_FILTERED);
+		} else if (sc && sc->text && *line && !textview_search(sc->text, line))
 			app_error(a, "not found: %s", line);
 		break;
 	case PROMPT_INPUT:
@@ -467,7 +475,7 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 			if (p->depth > 1)
 				app_pop(a, p);
 			else
-				a->quit = true;
+				a->quit = app_may_quit(a);
 			return;
 		case 27: /* Esc: back, never quit */
 			if (p->depth > 1)
@@ -520,9 +528,17 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 		}
 	}
 	/* Navigation goes to the view; Enter and action letters to the pane. */
-	if (sc && sc->table && tview_key(sc->table, key, frame_view_lines())) {
-		after_table_key(a, p);
-		return;
+	if (sc && sc->table) {
+		bool desc0, desc1;
+		int sort0 = tview_sort_col(sc->table, &desc0);
+		if (tview_key(sc->table, key, frame_view_lines())) {
+			/* A pane whose source sorts on the server reloads in the new order. */
+			int sort1 = tview_sort_col(sc->table, &desc1);
+			if ((sort1 != sort0 || desc1 != desc0) && p->ops->key)
+				p->ops->key(a, p, sc, APP_KEY_SORTED);
+			after_table_key(a, p);
+			return;
+		}
 	}
 	if (sc && sc->text && textview_key(sc->text, key, frame_view_lines()))
 		return;
@@ -769,11 +785,13 @@ int tui_main(tc_session *s, const cmd_globals *g)
 	worker_stop(a.w);
 	app_free_panes(&a);
 	app_words_free(&a);
+	free(a.selected_org);
 	free(a.hdr.target);
 	free(a.hdr.server_version);
 	free(a.hdr.user);
 	free(a.hdr.database);
 	free(a.status);
+	free(a.unsaved);
 	app_question_clear(&a);
 	return rc;
 }

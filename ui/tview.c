@@ -30,6 +30,7 @@ struct tview {
 	char **hidden;
 	size_t nhidden;
 	bool sort_desc, server_sort;
+	bool group_plain; /* headings without the column's name */
 	tview_style_fn style;
 	void *style_ctx;
 
@@ -481,6 +482,11 @@ void tview_set_group_col(tview *v, const char *name)
 	set_str(&v->group_name, name);
 	v->group_idx = col_index(&v->res, name);
 	refresh_rows(v);
+}
+
+void tview_set_group_plain(tview *v, bool plain)
+{
+	v->group_plain = plain;
 }
 
 void tview_set_style(tview *v, tview_style_fn fn, void *ctx)
@@ -975,8 +981,12 @@ static void draw_heading(const tview *v, int y, size_t row, bool color)
 {
 	bool utf8 = MB_CUR_MAX > 1;
 	const char *val = cell(v, row, v->group_idx);
-	char *t = xasprintf("%s %s: %s %s", utf8 ? "\u2500\u2500" : "--", v->res.cols[v->group_idx].name,
-			    val ? val : "(none)", utf8 ? "\u2500\u2500" : "--");
+	char *t = v->group_plain
+			  ? xasprintf("%s %s %s", utf8 ? "\u2500\u2500" : "--", val ? val : "(none)",
+				      utf8 ? "\u2500\u2500" : "--")
+			  : xasprintf("%s %s: %s %s", utf8 ? "\u2500\u2500" : "--",
+				      v->res.cols[v->group_idx].name, val ? val : "(none)",
+				      utf8 ? "\u2500\u2500" : "--");
 	move(y, 0);
 	attrset(A_BOLD | (color ? COLOR_PAIR(FC_HEADER) : 0));
 	uw_put_clip(t, v->width, 0);

@@ -41,6 +41,9 @@ void tview_set_key_col(tview *v, const char *name);
 /* A heading line before each run of equal values in this column (the chain
  * of a migration); the cursor skips headings. NULL for none. */
 void tview_set_group_col(tview *v, const char *name);
+/* Headings show the group's value alone ("── index ──") instead of
+ * "── column: value ──". */
+void tview_set_group_plain(tview *v, bool plain);
 void tview_set_style(tview *v, tview_style_fn fn, void *ctx);
 /* Columns not shown (still readable with tview_cell). */
 void tview_hide_col(tview *v, const char *name);

@@ -534,7 +534,9 @@ bool worker_busy(const worker *w)
 {
 	worker *m = (worker *)w; /* the mutex is not part of the value */
 	pthread_mutex_lock(&m->mu);
-	bool busy = !m->asking && (m->running || m->q_head);
+	/* Answered but not yet taken up by the thread: busy again already, so
+	 * whoever waits for the job's end does not stop waiting too early. */
+	bool busy = (!m->asking || m->has_answer) && (m->running || m->q_head);
 	pthread_mutex_unlock(&m->mu);
 	return busy;
 }

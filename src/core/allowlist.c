@@ -497,6 +497,22 @@ static void add_literal_field(strbuf *sb, const char *name)
 	}
 }
 
+void allow_format(strbuf *out, const char *kind, const char *object, const char *attribute,
+		  const char *reason)
+{
+	sb_add(out, kind);
+	sb_addc(out, ' ');
+	add_literal_field(out, object);
+	if (attribute) {
+		sb_addc(out, ' ');
+		add_literal_field(out, attribute);
+	}
+	if (reason) {
+		sb_add(out, " -- ");
+		sb_add(out, reason);
+	}
+}
+
 static bool one_line(const char *s)
 {
 	return !strpbrk(s, "\r\n");
@@ -543,15 +559,9 @@ tc_status allow_append(const char *path, const char *kind, const char *pattern,
 	}
 
 	strbuf line = STRBUF_INIT;
-	sb_add(&line, kind);
-	sb_addc(&line, ' ');
-	add_literal_field(&line, pattern);
-	if (attribute) {
-		sb_addc(&line, ' ');
-		add_literal_field(&line, attribute);
-	}
-	sb_add(&line, " -- ");
-	sb_addn(&line, rb, (size_t)(re - rb));
+	char *why = xstrndup(rb, (size_t)(re - rb));
+	allow_format(&line, kind, pattern, attribute, why);
+	free(why);
 	sb_addc(&line, '\n');
 
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

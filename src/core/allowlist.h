@@ -45,8 +45,17 @@ allow_rule *allow_match(allowlist *a, const char *kind, const char *object, cons
 /* Glob match as described above. */
 bool allow_glob(const char *pattern, const char *s);
 
+/* A rule as a line of the file (no newline): KIND, then `object` and
+ * `attribute` (may be NULL) written so that they match exactly themselves
+ * (wildcards, blanks and a lone "--" escaped), then " -- REASON" unless
+ * reason is NULL (the form --only takes). Appends to out. */
+struct strbuf;
+void allow_format(struct strbuf *out, const char *kind, const char *object,
+		  const char *attribute, const char *reason);
+
 /* Append a rule to the file (creating it), written in the file's syntax
- * with the reason required; never rewrites existing lines. */
+ * with the reason required; never rewrites existing lines. pattern is an
+ * object name, written (allow_format) to match only that object. */
 tc_status allow_append(const char *path, const char *kind, const char *pattern,
 		       const char *attribute, const char *reason, tc_error *err);
 

@@ -2069,6 +2069,93 @@ tc_status audit_org_summary(struct tc_session *s, const char *slug, strbuf *out,
 	return TC_OK;
 }
 
+tc_status audit_rows(struct tc_session *s, const char *id, const char *org, long limit,
+		     tc_result *out, tc_error *err)
+{
+	res_init(out, RES_EMPTY);
+	const check *k = check_find(id ? id : "");
+	if (!k)
+		return unknown_check(id ? id : "", err);
+	if (limit < 1 || limit > 100000)
+		return tc_fail(err, TC_ERR_USAGE, "a check lists from 1 to 100000 rows, not %ld",
+			       limit);
+	const tc_profile *p;
+	tc_status rc = profile_for_session(s, &p, err);
+	if (rc != TC_OK)
+		return rc;
+	tc_conn *c;
+	if ((rc = session_conn(s, &c, err)) != TC_OK)
+		return rc;
+	qb q;
+	qb_init(&q, p, org, limit);
+	q.server_version = conn_server_version(c);
+	k->build(&q);
+	if (!qb_ok(&q)) {
+		res_init(out, RES_TABLE);
+		res_add_col(out, "org", RES_T_TEXT);
+		res_add_col(out, "user", RES_T_TEXT);
+		res_add_col(out, "role", RES_T_TEXT);
+		res_add_col(out, "detail", RES_T_TEXT);
+		if (q.missing.len)
+			res_set_summary(out, "%s is not applicable: needs %s", k->id,
+					sb_str(&q.missing));
+		else
+			res_set_summary(out, "%s is not applicable: %s", k->id, q.na);
+		qb_free(&q);
+		return TC_OK;
+	}
+	rc = db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL, err);
+	if (rc == TC_OK && conn_server_version(c) >= 110000)
+		rc = db_exec(c, "SET LOCAL jit = off", 0, NULL, NULL, err);
+	if (rc == TC_OK && org)
+		rc = org_exists(c, p, org, err);
+	db_rows rows = DB_ROWS_INIT;
+	if (rc == TC_OK) {
+		/* The findings once, then their count and the first N in the
+		 * order of the samples. */
+		strbuf sql = STRBUF_INIT;
+		sb_addf(&sql, "WITH f AS %s(", q.server_version >= 120000 ? "MATERIALIZED " : "");
+		sb_add(&sql, sb_str(&q.sql));
+		sb_add(&sql, ") SELECT t.n, s.org, s.usr, s.role, s.detail FROM (SELECT count(*) AS n "
+			     "FROM f) t LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.org COLLATE "
+			     "\"C\", f.usr COLLATE \"C\", f.detail COLLATE \"C\" LIMIT $1::int) s "
+			     "ON true ORDER BY s.org COLLATE \"C\", s.usr COLLATE \"C\", s.detail "
+			     "COLLATE \"C\"");
+		rc = db_query(c, sb_str(&sql), (int)q.nparams, (const char *const *)q.params, &rows,
+			      err);
+		sb_free(&sql);
+		if (rc != TC_OK)
+			tc_error_prefix(err, "audit check %s: ", k->id);
+	}
+	db_exec(c, rc == TC_OK ? "COMMIT" : "ROLLBACK", 0, NULL, NULL, NULL);
+	qb_free(&q);
+	if (rc != TC_OK) {
+		db_rows_free(&rows);
+		return rc;
+	}
+	res_init(out, RES_TABLE);
+	res_add_col(out, "org", RES_T_TEXT);
+	res_add_col(out, "user", RES_T_TEXT);
+	res_add_col(out, "role", RES_T_TEXT);
+	res_add_col(out, "detail", RES_T_TEXT);
+	long total = rows.nrows ? atol(db_get(&rows, 0, 0) ? db_get(&rows, 0, 0) : "0") : 0;
+	size_t shown = 0;
+	for (size_t i = 0; total > 0 && i < rows.nrows; i++) {
+		size_t r = res_add_row(out);
+		for (size_t col = 0; col < 4; col++)
+			res_set(out, r, col, db_get(&rows, i, col + 1));
+		shown++;
+	}
+	if ((long)shown < total)
+		res_set_summary(out, "%ld finding%s of %s (%s); the first %zu shown", total,
+				total == 1 ? "" : "s", k->id, sev_names[k->sev], shown);
+	else
+		res_set_summary(out, "%ld finding%s of %s (%s)", total, total == 1 ? "" : "s", k->id,
+				sev_names[k->sev]);
+	db_rows_free(&rows);
+	return TC_OK;
+}
+
 tc_status audit_run(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
 {
 	res_init(out, RES_EMPTY);

@@ -88,7 +88,9 @@ static const cmd_opt demo_opts[] = {
 #define DRIFT_OPTS                                                                               \
 	SCOPE_OPTS,                                                                              \
 	{"against", 0, "DSN|FILE|@TARGET", 0, "the reference (default: the target's reference)"}, \
-	{"allowlist", 0, "FILE", 0, "known drift with reasons (default: the target's allowlist)"}
+	{"allowlist", 0, "FILE", 0, "known drift with reasons (default: the target's allowlist)"}, \
+	{"only", 0, "RULE", OPT_REPEAT,                                                           \
+	 "only the items this rule matches: KIND OBJECT-GLOB [ATTRIBUTE] (repeatable)"}
 
 static const cmd_opt dump_opts[] = {
 	SCOPE_OPTS,
@@ -113,8 +115,11 @@ static const cmd_opt drift_sql_opts[] = {
 
 static const cmd_opt orgs_list_opts[] = {
 	PAGE_OPTS,
+	{"before", 0, "KEY", 0, "the page before this key (from the next page's first row)"},
+	{"last", 0, NULL, 0, "the last page"},
 	{"sort", 0, "slug|created|members", 0,
 	 "order (default slug; members counts every org, so it is slow on large deployments)"},
+	{"reverse", 0, NULL, 0, "the order reversed (newest first with --sort created)"},
 	{"deleted", 0, NULL, 0, "include soft-deleted organizations"},
 	OPTS_END,
 };
@@ -142,7 +147,10 @@ static const cmd_opt members_list_opts[] = {
 	{"org", 0, "SLUG", 0, "only this organization"},
 	{"scope", 0, "org|workspace|project", 0, "only this scope"},
 	{"role", 0, "ROLE", 0, "only this role"},
+	{"flag", 0, "FLAG", 0, "only rows with this flag (deleted-user, not-org-member, ...; any)"},
 	PAGE_OPTS,
+	{"before", 0, "KEY", 0, "the page before this key (from the next page's first row)"},
+	{"last", 0, NULL, 0, "the last page"},
 	OPTS_END,
 };
 static const cmd_opt members_write_opts[] = {SCOPE_OPT, DRY_RUN_OPT, OPTS_END};
@@ -150,6 +158,7 @@ static const cmd_opt members_export_opts[] = {
 	{"org", 0, "SLUG", 0, "only this organization"},
 	{"scope", 0, "org|workspace|project", 0, "only this scope"},
 	{"role", 0, "ROLE", 0, "only this role"},
+	{"flag", 0, "FLAG", 0, "only rows with this flag (deleted-user, not-org-member, ...; any)"},
 	OPTS_END,
 };
 static const cmd_opt audit_opts[] = {

@@ -3,6 +3,7 @@
 #include "demo.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -205,9 +206,75 @@ static tc_status build_database(pgcluster *pc, const char *dbdir, demo_info *out
 		rc = load_seed(c, seed, err);
 		free(seed);
 	}
+	if (rc == TC_OK) {
+		say(progress, ctx, "planting schema drift");
+		char *seed = xasprintf("%s/seed/demo-drift.sql", dbdir);
+		rc = load_seed(c, seed, err);
+		free(seed);
+	}
 	free(stop_at);
 	conn_close(c);
 	return rc;
+}
+
+/* The demo's drift reference: every reference migration, no data, no
+ * planted drift. */
+static tc_status build_reference(pgcluster *pc, demo_info *out,
+				 void (*progress)(void *, const char *), void *ctx, tc_error *err)
+{
+	tc_conn *admin;
+	tc_status rc = open_db(pc, "postgres", &admin, err);
+	if (rc != TC_OK)
+		return rc;
+	say(progress, ctx, "building the drift reference (" DEMO_REFERENCE_DATABASE ")");
+	rc = db_exec(admin, "CREATE DATABASE " DEMO_REFERENCE_DATABASE, 0, NULL, NULL, err);
+	conn_close(admin);
+	if (rc != TC_OK)
+		return rc;
+	tc_conn *c;
+	rc = open_db(pc, DEMO_REFERENCE_DATABASE, &c, err);
+	if (rc != TC_OK)
+		return rc;
+	mig_chain chain = {.name = (char *)"default", .dir = out->migrations_dir,
+			   .format = MIG_FMT_NATIVE, .hist = HIST_TENANTCTL,
+			   .table = (char *)HIST_DEFAULT_TABLE};
+	mig_run_opts o = {.goal = MIG_UP,
+			  .command = "tenantctl demo (building the drift reference)"};
+	mig_report rep;
+	rc = mig_run(c, &chain, &o, &rep, err);
+	mig_report_free(&rep);
+	conn_close(c);
+	return rc;
+}
+
+/* DATADIR.allowlist: the operator's (rules saved from the console land
+ * here), so it is created once and never written again by the demo. */
+static tc_status make_allowlist(demo_info *d, tc_error *err)
+{
+	d->allowlist = xasprintf("%s.allowlist", d->datadir);
+	int fd = open(d->allowlist, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return TC_OK;
+		return tc_fail(err, TC_ERR_USAGE, "cannot create %s: %s", d->allowlist,
+			       strerror(errno));
+	}
+	static const char text[] =
+		"# Known drift of the demo deployment, one rule a line:\n"
+		"#   KIND  OBJECT-GLOB  [ATTRIBUTE]  -- REASON\n"
+		"# `tenantctl demo` created this file and never rewrites it; rules drafted in\n"
+		"# the console's Drift pane (a, then :w) are appended here.\n"
+		"table public.organizations_backup -- copy kept until the March data fix is "
+		"signed off (planted by the demo)\n";
+	ssize_t w = write(fd, text, sizeof text - 1);
+	int e = errno;
+	if (close(fd) != 0 && w == (ssize_t)(sizeof text - 1))
+		e = errno, w = -1;
+	if (w != (ssize_t)(sizeof text - 1)) {
+		unlink(d->allowlist);
+		return tc_fail(err, TC_ERR_USAGE, "cannot write %s: %s", d->allowlist, strerror(e));
+	}
+	return TC_OK;
 }
 
 /* DATADIR.conf: written whole to a temporary name, then renamed. */
@@ -223,8 +290,10 @@ static tc_status write_config(demo_info *d, tc_error *err)
 	fprintf(f, "# Written by `tenantctl demo` at every start: edits here are lost.\n"
 		   "[target demo]\n"
 		   "dsn = \"%s\"\n"
-		   "migrations = %s\n",
-		d->dsn, d->migrations_dir);
+		   "migrations = %s\n"
+		   "reference = \"%s\"\n"
+		   "allowlist = %s\n",
+		d->dsn, d->migrations_dir, d->reference_dsn, d->allowlist);
 	bool ok = fclose(f) == 0 && rename(tmp, d->config) == 0;
 	if (!ok) {
 		unlink(tmp);
@@ -283,14 +352,19 @@ tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *c
 	tc_conn *admin = NULL;
 	if (rc == TC_OK)
 		rc = open_db(&pc, "postgres", &admin, err);
-	bool have_db = false;
+	bool have_db = false, have_ref = false;
 	if (rc == TC_OK) {
-		const char *params[] = {DEMO_DATABASE};
+		const char *params[] = {DEMO_DATABASE, DEMO_REFERENCE_DATABASE};
 		db_rows rows;
-		rc = db_query(admin, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", 1,
-			      params, &rows, err);
+		rc = db_query(admin, "SELECT datname::text FROM pg_catalog.pg_database "
+				     "WHERE datname IN ($1, $2)",
+			      2, params, &rows, err);
 		if (rc == TC_OK) {
-			have_db = rows.nrows > 0;
+			for (size_t i = 0; i < rows.nrows; i++) {
+				const char *name = db_get(&rows, i, 0);
+				have_db = have_db || !strcmp(name, DEMO_DATABASE);
+				have_ref = have_ref || !strcmp(name, DEMO_REFERENCE_DATABASE);
+			}
 			db_rows_free(&rows);
 		}
 		conn_close(admin);
@@ -299,8 +373,14 @@ tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *c
 		out->created = true;
 		rc = build_database(&pc, dbdir, out, progress, ctx, err);
 	}
+	/* A demo built before it had a reference gets one now. */
+	if (rc == TC_OK && !have_ref)
+		rc = build_reference(&pc, out, progress, ctx, err);
+	if (rc == TC_OK)
+		rc = make_allowlist(out, err);
 	if (rc == TC_OK) {
 		out->dsn = pgcluster_dsn(&pc, DEMO_DATABASE);
+		out->reference_dsn = pgcluster_dsn(&pc, DEMO_REFERENCE_DATABASE);
 		rc = write_config(out, err);
 	}
 	if (rc != TC_OK)
@@ -332,6 +412,8 @@ void demo_info_free(demo_info *d)
 	free(d->dsn);
 	free(d->migrations_dir);
 	free(d->config);
+	free(d->reference_dsn);
+	free(d->allowlist);
 	memset(d, 0, sizeof *d);
 }
 
@@ -382,6 +464,7 @@ tc_status demo_cmd(struct tc_session *s, const cmd_call *call, tc_result *out, t
 		sb_addf(t, "\nconnect:  psql \"%s\"\n", d.dsn);
 		sb_addf(t, "commands: tenantctl -d \"%s\" migrate status --dir %s\n", d.dsn,
 			d.migrations_dir);
+		sb_addf(t, "drift:    tenantctl --config %s -t demo drift\n", d.config);
 		sb_add(t, "stop:     tenantctl demo --stop\n");
 		sb_addf(t, "console:  tenantctl --config %s -t demo\n", d.config);
 	}

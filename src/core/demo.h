@@ -1,7 +1,9 @@
 /* demo: an embedded demo deployment. A private PostgreSQL cluster in a
  * per-user data directory (reused next time), with every reference
  * migration applied but the newest (so one is pending) and the demo data,
- * planted audit findings included, loaded. */
+ * planted audit findings included, loaded; then planted schema drift
+ * (db/seed/demo-drift.sql) against a second database, the drift reference,
+ * which has every migration and nothing else. */
 #ifndef TC_DEMO_H
 #define TC_DEMO_H
 
@@ -11,12 +13,17 @@
 #include "error.h"
 
 #define DEMO_DATABASE "tenantctl_demo"
+/* Every reference migration applied and nothing else: the demo's drift
+ * reference. */
+#define DEMO_REFERENCE_DATABASE "tenantctl_demo_ref"
 
 typedef struct demo_info {
 	char *datadir; /* owned */
 	char *dsn;     /* owned; keyword conninfo of the demo database */
 	char *migrations_dir; /* owned; the reference migrations used */
 	char *config;  /* owned; a config file with [target demo] (see demo_start) */
+	char *reference_dsn; /* owned; the drift reference (every migration, no data) */
+	char *allowlist;     /* owned; DATADIR.allowlist, the demo target's allowlist */
 	bool created;  /* built from scratch this time */
 } demo_info;
 
@@ -33,8 +40,10 @@ char *demo_db_dir(void);
 
 /* Start the demo (building it first when needed, or anew with fresh).
  * Writes DATADIR.conf, a config file whose [target demo] names the demo's
- * connection and migrations, so the console opens on it like on any
- * target; it is rewritten at every start. */
+ * connection, migrations, drift reference and allowlist, so the console
+ * opens on it like on any target; it is rewritten at every start. The
+ * allowlist, DATADIR.allowlist, is created when missing and never
+ * rewritten (rules saved from the console go there). */
 tc_status demo_start(bool fresh, void (*progress)(void *, const char *), void *ctx,
 		     demo_info *out, tc_error *err);
 /* Stop its server; fine when it is not running. */

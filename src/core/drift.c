@@ -212,3 +212,146 @@ void drift_report_free(drift_report *r)
 	free(r->items);
 	memset(r, 0, sizeof *r);
 }
+
+/* ------------------------------------------------------------ line diff */
+
+typedef struct lines {
+	const char **b; /* line starts, borrowed */
+	size_t *len;    /* without the newline */
+	size_t n;
+} lines;
+
+static void split_lines(const char *t, lines *out)
+{
+	size_t cap = 0;
+	memset(out, 0, sizeof *out);
+	if (!t || !*t)
+		return;
+	while (*t) {
+		const char *nl = strchr(t, '\n');
+		size_t len = nl ? (size_t)(nl - t) : strlen(t);
+		if (out->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			out->b = xrealloc(out->b, cap * sizeof *out->b);
+			out->len = xrealloc(out->len, cap * sizeof *out->len);
+		}
+		out->b[out->n] = t;
+		out->len[out->n++] = len;
+		t += len + (nl ? 1 : 0);
+	}
+}
+
+static bool line_eq(const lines *a, size_t i, const lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && !memcmp(a->b[i], b->b[j], a->len[i]);
+}
+
+/* One line of the edit script: ' ' kept, '-' only in from, '+' only in to. */
+typedef struct edit {
+	char op;
+	size_t i, j; /* the line in from (ops ' ' and '-') and in to (' ' and '+') */
+} edit;
+
+enum { DIFF_CONTEXT = 3, DIFF_MAX_CELLS = 4000000 };
+
+static void put_line(strbuf *out, char op, const char *b, size_t len)
+{
+	sb_addc(out, op);
+	sb_addn(out, b, len);
+	sb_addc(out, '\n');
+}
+
+void drift_diff(const char *from, const char *to, const char *from_label, const char *to_label,
+		strbuf *out)
+{
+	lines a, b;
+	split_lines(from, &a);
+	split_lines(to, &b);
+	sb_addf(out, "--- %s\n+++ %s\n", from_label ? from_label : "from", to_label ? to_label : "to");
+
+	/* Common head and tail first: most definitions differ in a few lines. */
+	size_t head = 0;
+	while (head < a.n && head < b.n && line_eq(&a, head, &b, head))
+		head++;
+	size_t tail = 0;
+	while (tail < a.n - head && tail < b.n - head &&
+	       line_eq(&a, a.n - 1 - tail, &b, b.n - 1 - tail))
+		tail++;
+	size_t n = a.n - head - tail, m = b.n - head - tail;
+
+	edit *e = xmalloc((a.n + b.n + 1) * sizeof *e);
+	size_t ne = 0;
+	for (size_t k = 0; k < head; k++)
+		e[ne++] = (edit){' ', k, k};
+	if ((n + 1) * (m + 1) <= DIFF_MAX_CELLS) {
+		/* LCS lengths of the suffixes, then walk forward. */
+		unsigned *L = xcalloc((n + 1) * (m + 1), sizeof *L);
+#define AT(i, j) L[(i) * (m + 1) + (j)]
+		for (size_t i = n; i-- > 0;)
+			for (size_t j = m; j-- > 0;)
+				AT(i, j) = line_eq(&a, head + i, &b, head + j)
+						   ? AT(i + 1, j + 1) + 1
+						   : (AT(i + 1, j) >= AT(i, j + 1) ? AT(i + 1, j) : AT(i, j + 1));
+		size_t i = 0, j = 0;
+		while (i < n || j < m) {
+			if (i < n && j < m && line_eq(&a, head + i, &b, head + j)) {
+				e[ne++] = (edit){' ', head + i++, head + j++};
+			} else if (j < m && (i == n || AT(i, j + 1) > AT(i + 1, j))) {
+				e[ne++] = (edit){'+', head + i, head + j++};
+			} else {
+				e[ne++] = (edit){'-', head + i++, head + j};
+			}
+		}
+#undef AT
+		free(L);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			e[ne++] = (edit){'-', head + i, head};
+		for (size_t j = 0; j < m; j++)
+			e[ne++] = (edit){'+', head + n, head + j};
+	}
+	for (size_t k = 0; k < tail; k++)
+		e[ne++] = (edit){' ', a.n - tail + k, b.n - tail + k};
+
+	/* Hunks: changes with up to DIFF_CONTEXT kept lines around them; two
+	 * changes closer than twice that share a hunk. */
+	size_t k = 0;
+	while (k < ne) {
+		while (k < ne && e[k].op == ' ')
+			k++;
+		if (k == ne)
+			break;
+		size_t start = k > DIFF_CONTEXT ? k - DIFF_CONTEXT : 0;
+		size_t end = k; /* one past the hunk's last change */
+		for (size_t q = k; q < ne; q++) {
+			if (e[q].op != ' ') {
+				end = q + 1;
+				continue;
+			}
+			if (q - end >= 2 * DIFF_CONTEXT)
+				break;
+		}
+		size_t stop = end + DIFF_CONTEXT < ne ? end + DIFF_CONTEXT : ne;
+		size_t from_n = 0, to_n = 0;
+		for (size_t q = start; q < stop; q++) {
+			from_n += e[q].op != '+';
+			to_n += e[q].op != '-';
+		}
+		/* Line numbers from 1; a side with no lines says the one before. */
+		size_t from_1 = from_n ? e[start].i + 1 : e[start].i;
+		size_t to_1 = to_n ? e[start].j + 1 : e[start].j;
+		sb_addf(out, "@@ -%zu,%zu +%zu,%zu @@\n", from_1, from_n, to_1, to_n);
+		for (size_t q = start; q < stop; q++) {
+			if (e[q].op == '+')
+				put_line(out, '+', b.b[e[q].j], b.len[e[q].j]);
+			else
+				put_line(out, e[q].op, a.b[e[q].i], a.len[e[q].i]);
+		}
+		k = stop;
+	}
+	free(e);
+	free(a.b);
+	free(a.len);
+	free(b.b);
+	free(b.len);
+}

@@ -56,4 +56,13 @@ void drift_report_free(drift_report *r);
  * Caller frees. */
 char *drift_parent_table(const sch_model *m, const char *kind, const char *name);
 
+/* A unified diff (3 lines of context) of two texts, line by line, from
+ * `from` to `to` (NULL: empty), headed "--- from_label" and "+++
+ * to_label"; appended to out. Equal texts give the headers and no hunk.
+ * Texts too long to compare line by line in reasonable memory come out as
+ * one hunk replacing every line. */
+struct strbuf;
+void drift_diff(const char *from, const char *to, const char *from_label, const char *to_label,
+		struct strbuf *out);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "allowlist.h"
 #include "catalog.h"
+#include "conninfo.h"
 #include "drift.h"
 #include "reconcile.h"
 #include "session.h"
@@ -217,13 +218,86 @@ static tc_status compare_with(struct tc_session *s, const catalog_opts *o, const
 	return rc;
 }
 
+/* --only RULE (repeatable): the items matched by any of the rules, written
+ * as allowlist rules without the reason. Parsed before anything is read,
+ * so a typo costs no catalog read. */
+static tc_status only_parse(const cmd_call *call, allowlist *out, bool *have, tc_error *err)
+{
+	const char **v;
+	size_t n = cmd_opt_values(call, "only", &v);
+	*have = n > 0;
+	memset(out, 0, sizeof *out);
+	if (!n) {
+		free(v);
+		return TC_OK;
+	}
+	strbuf text = STRBUF_INIT;
+	tc_status rc = TC_OK;
+	for (size_t i = 0; i < n && rc == TC_OK; i++) {
+		if (strpbrk(v[i], "\r\n"))
+			rc = tc_fail(err, TC_ERR_USAGE, "--only '%s': one rule per --only", v[i]);
+		sb_addf(&text, "%s -- --only\n", v[i]);
+	}
+	free(v);
+	if (rc == TC_OK)
+		rc = allow_parse(sb_str(&text), text.len, "--only", out, err);
+	if (rc != TC_OK && !err->hint)
+		tc_hint(err, "--only takes KIND OBJECT-GLOB [ATTRIBUTE] as an allowlist rule does, "
+			     "without the reason: --only 'index public.orgs_*' or --only "
+			     "'column public.orgs.plan default'");
+	sb_free(&text);
+	return rc;
+}
+
+/* Keep only the items an --only rule matches; the report's counts follow.
+ * An --only that matches nothing is an error: a typo must not read as "no
+ * drift". */
+static tc_status only_apply(drift_report *r, allowlist *only, tc_error *err)
+{
+	size_t k = 0;
+	r->n_drift = r->n_allowed = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		drift_item *it = &r->items[i];
+		if (!allow_match(only, it->kind, it->object, it->attribute))
+			continue;
+		r->items[k++] = *it;
+		if (it->info || it->skew)
+			continue;
+		if (it->allowed)
+			r->n_allowed++;
+		else
+			r->n_drift++;
+	}
+	r->n = k;
+	for (size_t i = 0; i < only->n; i++)
+		if (!only->rules[i].matched) {
+			tc_fail(err, TC_ERR_USAGE, "--only '%s %s%s%s' matches no drift item",
+				only->rules[i].kind, only->rules[i].pattern,
+				only->rules[i].attribute ? " " : "",
+				only->rules[i].attribute ? only->rules[i].attribute : "");
+			tc_hint(err, "`tenantctl drift` lists the items; the drift may have changed "
+				     "since you looked");
+			return TC_ERR_USAGE;
+		}
+	return TC_OK;
+}
+
 static tc_status run_drift(struct tc_session *s, const cmd_call *call, drift_run *d, tc_error *err)
 {
+	allowlist only;
+	bool have_only;
+	tc_status rc = only_parse(call, &only, &have_only, err);
+	if (rc != TC_OK)
+		return rc;
 	catalog_opts o;
 	scope_from(call, &o);
-	tc_status rc = compare_with(s, &o, cmd_opt_value(call, "against"),
-				    cmd_opt_value(call, "allowlist"), d, err);
+	rc = compare_with(s, &o, cmd_opt_value(call, "against"), cmd_opt_value(call, "allowlist"),
+			  d, err);
 	scope_free(&o);
+	if (rc == TC_OK && have_only && (rc = only_apply(&d->report, &only, err)) != TC_OK)
+		drift_run_free(d);
+	if (have_only)
+		allow_free(&only);
 	return rc;
 }
 
@@ -264,7 +338,103 @@ static void summary(const drift_report *r, strbuf *sb)
 					r->allow->rules[i].attribute ? r->allow->rules[i].attribute : "");
 }
 
+static int cmp_position(const void *a, const void *b)
+{
+	const char *pa = sch_get(*(const sch_obj *const *)a, "position");
+	const char *pb = sch_get(*(const sch_obj *const *)b, "position");
+	long x = pa ? strtol(pa, NULL, 10) : 0, y = pb ? strtol(pb, NULL, 10) : 0;
+	return x < y ? -1 : x > y;
+}
+
+/* What a missing or extra object is, in a line or a definition: its
+ * definition when it has one, a column's type, a table's columns, else its
+ * attributes. NULL for items about an attribute. Caller frees. */
+static char *item_detail(const drift_report *r, const drift_item *it)
+{
+	if (it->attribute || it->status == DRIFT_CHANGED)
+		return NULL;
+	const sch_model *m = it->status == DRIFT_EXTRA ? r->live : r->ref;
+	const sch_obj *o = m ? sch_find(m, it->kind, it->object) : NULL;
+	if (!o)
+		return NULL;
+	const char *def = sch_get(o, "definition");
+	if (def)
+		return xstrdup(def);
+	if (!strcmp(o->kind, "migration") && sch_get(o, "name"))
+		return xstrdup(sch_get(o, "name"));
+	strbuf sb = STRBUF_INIT;
+	if (!strcmp(o->kind, "column")) {
+		const char *type = sch_get(o, "type"), *dflt = sch_get(o, "default");
+		const char *nn = sch_get(o, "not_null");
+		sb_add(&sb, type ? type : "?");
+		if (nn && !strcmp(nn, "true"))
+			sb_add(&sb, " not null");
+		if (dflt)
+			sb_addf(&sb, " default %s", dflt);
+	} else if (!strcmp(o->kind, "table")) {
+		/* Its columns in table order: what the table holds. The model is
+		 * sorted by kind and name, so they are the run of columns named
+		 * "TABLE." (a name with a dot in it would be quoted). */
+		const sch_obj **cols = NULL;
+		size_t n = 0, cap = 0;
+		char *prefix = xasprintf("%s.", o->name);
+		size_t plen = strlen(prefix), lo = 0, hi = m->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int k = strcmp(m->objs[mid].kind, "column");
+			if (!k)
+				k = strcmp(m->objs[mid].name, prefix);
+			if (k < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < m->n; i++) {
+			const sch_obj *c = &m->objs[i];
+			if (strcmp(c->kind, "column") || strncmp(c->name, prefix, plen))
+				break;
+			char *parent = drift_parent_table(m, c->kind, c->name);
+			bool mine = parent && !strcmp(parent, o->name);
+			free(parent);
+			if (!mine)
+				continue;
+			cols = xgrow(cols, &cap, n + 1, sizeof *cols);
+			cols[n++] = c;
+		}
+		qsort(cols, n, sizeof *cols, cmp_position);
+		for (size_t i = 0; i < n; i++) {
+			const char *type = sch_get(cols[i], "type");
+			sb_addf(&sb, "%s%s %s", i ? ", " : "(", cols[i]->name + strlen(o->name) + 1,
+				type ? type : "?");
+		}
+		sb_add(&sb, n ? ")" : "(no columns)");
+		free(cols);
+		free(prefix);
+	} else {
+		for (size_t i = 0; i < o->n; i++) {
+			if (o->attrs[i].flags & SCH_INFO)
+				continue;
+			sb_addf(&sb, "%s%s %s", sb.len ? ", " : "", o->attrs[i].key,
+				o->attrs[i].value);
+		}
+	}
+	if (!sb.len) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
+}
+
+static void items_table_with(const drift_report *r, bool detail, tc_result *out);
+
 static void items_table(const drift_report *r, tc_result *out)
+{
+	items_table_with(r, false, out);
+}
+
+/* The `drift` table; with detail, one more column saying what a missing or
+ * extra object is (for the console). */
+static void items_table_with(const drift_report *r, bool detail, tc_result *out)
 {
 	res_init(out, RES_TABLE);
 	res_add_col(out, "kind", RES_T_TEXT);
@@ -277,6 +447,8 @@ static void items_table(const drift_report *r, tc_result *out)
 	res_add_col(out, "allowed", RES_T_BOOL);
 	res_add_col(out, "reason", RES_T_TEXT);
 	res_add_col(out, "note", RES_T_TEXT);
+	if (detail)
+		res_add_col(out, "detail", RES_T_TEXT);
 	for (size_t i = 0; i < r->n; i++) {
 		const drift_item *it = &r->items[i];
 		size_t row = res_add_row(out);
@@ -291,6 +463,11 @@ static void items_table(const drift_report *r, tc_result *out)
 		res_set(out, row, 8, it->rule ? it->rule->reason : NULL);
 		res_set(out, row, 9, it->info ? "information only" : it->skew ? "version skew: not compared"
 									 : NULL);
+		if (detail) {
+			char *d = item_detail(r, it);
+			res_set(out, row, 10, d);
+			free(d);
+		}
 	}
 	strbuf sb = STRBUF_INIT;
 	summary(r, &sb);
@@ -367,4 +544,141 @@ tc_status driftcmd_sql(struct tc_session *s, const cmd_call *call, tc_result *ou
 	}
 	drift_run_free(&d);
 	return rc;
+}
+
+/* ------------------------------------------------------------ the console */
+
+/* "database app" for a DSN (its host and password stay out of a title),
+ * the @TARGET or the file as given. */
+static char *reference_label(const char *against)
+{
+	struct stat sb;
+	if (against[0] == '@' || (stat(against, &sb) == 0 && S_ISREG(sb.st_mode)))
+		return xstrdup(against);
+	char *masked = conninfo_mask(against);
+	/* keyword=value pairs, values quoted with '...' where needed */
+	char *label = NULL;
+	for (const char *p = masked; *p && !label;) {
+		while (*p == ' ')
+			p++;
+		const char *eq = strchr(p, '=');
+		if (!eq)
+			break;
+		bool is_db = (size_t)(eq - p) == 6 && !strncmp(p, "dbname", 6);
+		const char *v = eq + 1;
+		strbuf val = STRBUF_INIT;
+		if (*v == '\'') {
+			for (v++; *v && *v != '\''; v++) {
+				if (*v == '\\' && v[1])
+					v++;
+				sb_addc(&val, *v);
+			}
+			if (*v)
+				v++;
+		} else {
+			while (*v && *v != ' ')
+				sb_addc(&val, *v++);
+		}
+		if (is_db)
+			label = xasprintf("database %s", sb_str(&val));
+		sb_free(&val);
+		p = v;
+	}
+	if (!label)
+		label = xstrdup(masked);
+	free(masked);
+	return label;
+}
+
+static void stale_table(const drift_report *r, tc_result *out)
+{
+	res_init(out, RES_TABLE);
+	res_add_col(out, "file", RES_T_TEXT);
+	res_add_col(out, "line", RES_T_INT);
+	res_add_col(out, "kind", RES_T_TEXT);
+	res_add_col(out, "pattern", RES_T_TEXT);
+	res_add_col(out, "attribute", RES_T_TEXT);
+	res_add_col(out, "reason", RES_T_TEXT);
+	if (!r->allow)
+		return;
+	for (size_t i = 0; i < r->allow->n; i++) {
+		const allow_rule *a = &r->allow->rules[i];
+		if (a->matched)
+			continue;
+		size_t row = res_add_row(out);
+		res_set(out, row, 0, r->allow->path);
+		res_setf(out, row, 1, "%d", a->line);
+		res_set(out, row, 2, a->kind);
+		res_set(out, row, 3, a->pattern);
+		res_set(out, row, 4, a->attribute);
+		res_set(out, row, 5, a->reason);
+	}
+}
+
+tc_status driftcmd_view(struct tc_session *s, const char *against, const char *allow_path,
+			drift_view *out, tc_error *err)
+{
+	memset(out, 0, sizeof *out);
+	res_init(&out->items, RES_EMPTY);
+	res_init(&out->stale, RES_EMPTY);
+	const char *ref = against ? against : session_setting(s, "reference");
+	if (ref)
+		out->reference = reference_label(ref);
+	const char *allow = allow_path ? allow_path : session_setting(s, "allowlist");
+	if (allow)
+		out->allowlist = xstrdup(allow);
+	catalog_opts o = {0};
+	drift_run d;
+	tc_status rc = compare_with(s, &o, against, allow_path, &d, err);
+	if (rc != TC_OK)
+		return rc;
+	items_table_with(&d.report, true, &out->items);
+	stale_table(&d.report, &out->stale);
+	out->n_drift = d.report.n_drift;
+	out->n_allowed = d.report.n_allowed;
+	drift_run_free(&d);
+	return TC_OK;
+}
+
+void driftcmd_view_free(drift_view *v)
+{
+	res_free(&v->items);
+	res_free(&v->stale);
+	free(v->reference);
+	free(v->allowlist);
+	memset(v, 0, sizeof *v);
+}
+
+tc_status driftcmd_save_rules(struct tc_session *s, const char *path, const drift_rule *rules,
+			      size_t n, size_t *saved, char **saved_to, tc_error *err)
+{
+	*saved = 0;
+	*saved_to = NULL;
+	if (!path)
+		path = session_setting(s, "allowlist");
+	if (!path) {
+		const char *target = session_target_name(s);
+		const cfg_file *cfg = session_config(s);
+		tc_fail(err, TC_ERR_USAGE, "no allowlist file to save the rules in: nothing was written");
+		if (target)
+			tc_hint(err, "add `allowlist = FILE` to [target %s] in %s and reload, or give "
+				     "the file: :w FILE (the drafts are kept)",
+				target, cfg && cfg->path ? cfg->path : "the config file");
+		else
+			tc_hint(err, "give the file: :w FILE, or use a target (-t) whose section sets "
+				     "allowlist = FILE (the drafts are kept)");
+		return TC_ERR_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		tc_status rc = allow_append(path, rules[i].kind, rules[i].object, rules[i].attribute,
+					    rules[i].reason, err);
+		if (rc != TC_OK) {
+			if (*saved)
+				tc_error_prefix(err, "%zu of %zu rules saved, then: ", *saved, n);
+			return rc;
+		}
+		(*saved)++;
+	}
+	*saved_to = xstrdup(path);
+	return TC_OK;
 }

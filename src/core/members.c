@@ -436,8 +436,185 @@ enum {
 typedef struct list_filter {
 	const char *org;  /* handle, or NULL */
 	const char *role; /* or NULL */
+	const char *flag; /* one of list_flags, "any", or NULL */
 	bool only[SCOPE_N];
 } list_filter;
+
+/* The flags a row can carry (row_flags), in the order they are listed. */
+static const char *const list_flags[] = {
+	"missing-user", "deleted-user", "not-org-member", "deleted-org",
+	"deleted-workspace", "deleted-project", "unknown-role", "outside-allowlist",
+};
+#define N_LIST_FLAGS (sizeof list_flags / sizeof list_flags[0])
+
+static tc_status parse_flag(const char *v, tc_error *err)
+{
+	if (!strcmp(v, "any"))
+		return TC_OK;
+	for (size_t i = 0; i < N_LIST_FLAGS; i++)
+		if (!strcmp(v, list_flags[i]))
+			return TC_OK;
+	strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < N_LIST_FLAGS; i++)
+		sb_addf(&sb, "%s, ", list_flags[i]);
+	tc_fail(err, TC_ERR_USAGE, "--flag takes %sor any, not '%s'", sb_str(&sb), v);
+	sb_free(&sb);
+	return TC_ERR_USAGE;
+}
+
+/* Text arrays a flag condition passes as parameters, kept until the query
+ * has run. */
+typedef struct flag_params {
+	char *v[6];
+	int n;
+} flag_params;
+
+static void flag_params_free(flag_params *fp)
+{
+	for (int i = 0; i < fp->n; i++)
+		free(fp->v[i]);
+	fp->n = 0;
+}
+
+static int flag_param(qparams *q, flag_params *fp, char *owned)
+{
+	fp->v[fp->n++] = owned;
+	return qp_add(q, owned);
+}
+
+/* A policy list as two text[] literals: whole addresses and domains, lower
+ * case, a leading @ dropped (entry_matches in SQL). */
+static void policy_arrays(const prof_list *l, char **addrs, char **domains)
+{
+	prof_list a = {NULL, 0, 0}, d = {NULL, 0, 0};
+	a.v = xcalloc(l->n + 1, sizeof *a.v);
+	d.v = xcalloc(l->n + 1, sizeof *d.v);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *e = l->v[i][0] == '@' ? l->v[i] + 1 : l->v[i];
+		char *low = xstrdup(e);
+		for (char *c = low; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (strchr(low, '@'))
+			a.v[a.n++] = low;
+		else
+			d.v[d.n++] = low;
+	}
+	*addrs = text_array(&a);
+	*domains = text_array(&d);
+	for (size_t i = 0; i < a.n; i++)
+		free(a.v[i]);
+	for (size_t i = 0; i < d.n; i++)
+		free(d.v[i]);
+	free(a.v);
+	free(d.v);
+}
+
+/* "matches a policy list" for the email e (SQL text) and its domain dom. */
+static void policy_match_sql(strbuf *sb, qparams *q, flag_params *fp, const prof_list *l,
+			     const char *e, const char *dom)
+{
+	char *addrs, *domains;
+	policy_arrays(l, &addrs, &domains);
+	int pa = flag_param(q, fp, addrs);
+	int pd = flag_param(q, fp, domains);
+	/* ASCII case only, as strcasecmp compares in entry_matches. */
+	static const char ascii_lower[] = "translate(%s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+					  "'abcdefghijklmnopqrstuvwxyz')";
+	sb_add(sb, "(");
+	sb_addf(sb, ascii_lower, e);
+	sb_addf(sb, " = ANY ($%d::text[]) OR ", pa);
+	sb_addf(sb, ascii_lower, dom);
+	sb_addf(sb, " = ANY ($%d::text[]))", pd);
+}
+
+/* The condition a --flag puts on a listing row (the outer query: u, o, x),
+ * the same rules row_flags applies. */
+static void flag_sql(strbuf *sb, const tc_profile *p, const char *flag, qparams *q,
+		     flag_params *fp)
+{
+	bool any = !strcmp(flag, "any");
+	bool first = true;
+	sb_add(sb, "(");
+#define FLAG_IS(name) (any || !strcmp(flag, name))
+#define OR() (first ? (void)(first = false) : sb_add(sb, " OR "))
+	if (FLAG_IS("missing-user")) {
+		OR();
+		sqlf(sb, "(%C) IS NULL", "u", &p->users.id);
+	}
+	if (FLAG_IS("deleted-user")) {
+		OR();
+		if (profile_mapped(&p->users.deleted_at))
+			sqlf(sb, "(%C) IS NOT NULL", "u", &p->users.deleted_at);
+		else
+			sb_add(sb, "false");
+	}
+	if (FLAG_IS("not-org-member")) {
+		OR();
+		sb_add(sb, "x.not_org_member IS TRUE");
+	}
+	if (FLAG_IS("deleted-org")) {
+		OR();
+		if (profile_mapped(&p->orgs.deleted_at))
+			sqlf(sb, "(%C) IS NOT NULL", "o", &p->orgs.deleted_at);
+		else
+			sb_add(sb, "false");
+	}
+	if (FLAG_IS("deleted-workspace")) {
+		OR();
+		sb_addf(sb, "(x.k_scope = %d AND x.obj_deleted)", (int)SCOPE_WORKSPACE);
+	}
+	if (FLAG_IS("deleted-project")) {
+		OR();
+		sb_addf(sb, "(x.k_scope = %d AND x.obj_deleted)", (int)SCOPE_PROJECT);
+	}
+	if (FLAG_IS("unknown-role")) {
+		OR();
+		sb_add(sb, "x.role IS NULL");
+		if (p->roles.known.n > 0) {
+			int k = flag_param(q, fp, text_array(&p->roles.known));
+			sb_addf(sb, " OR NOT (x.role = ANY ($%d::text[]))", k);
+		}
+	}
+	if (FLAG_IS("outside-allowlist")) {
+		OR();
+		const prof_list *blocked = &p->policy.blocked_domains;
+		const prof_list *allow = &p->policy.owner_email_allowlist;
+		prof_list priv = {NULL, 0, 0};
+		priv.v = xcalloc(p->roles.owner.n + p->roles.admin.n + 1, sizeof *priv.v);
+		for (size_t i = 0; i < p->roles.owner.n; i++)
+			priv.v[priv.n++] = p->roles.owner.v[i];
+		for (size_t i = 0; i < p->roles.admin.n; i++)
+			priv.v[priv.n++] = p->roles.admin.v[i];
+		if (priv.n == 0 || (blocked->n == 0 && allow->n == 0)) {
+			sb_add(sb, "false");
+		} else {
+			strbuf e = STRBUF_INIT, dom = STRBUF_INIT;
+			sqlf(&e, "(%C)::text", "u", &p->users.email);
+			sb_addf(&dom, "CASE WHEN strpos(%s, '@') > 0 THEN substring(%s from '[^@]*$') "
+				      "ELSE '' END",
+				sb_str(&e), sb_str(&e));
+			int pr = flag_param(q, fp, text_array(&priv));
+			sb_addf(sb, "(%s IS NOT NULL AND x.role = ANY ($%d::text[]) AND (", sb_str(&e),
+				pr);
+			bool or = false;
+			if (blocked->n > 0) {
+				policy_match_sql(sb, q, fp, blocked, sb_str(&e), sb_str(&dom));
+				or = true;
+			}
+			if (allow->n > 0) {
+				sb_add(sb, or ? " OR NOT " : "NOT ");
+				policy_match_sql(sb, q, fp, allow, sb_str(&e), sb_str(&dom));
+			}
+			sb_add(sb, "))");
+			sb_free(&e);
+			sb_free(&dom);
+		}
+		free(priv.v);
+	}
+#undef FLAG_IS
+#undef OR
+	sb_add(sb, ")");
+}
 
 /* The org's sort key in the listing: its slug as stored (so an index on
  * the slug gives the order and the keyset bound), or its id as text where no
@@ -506,22 +683,52 @@ static void list_branch(strbuf *sb, const tc_profile *p, const scope_map *sm, in
 		sqlf(sb, " AND (%C)::text = $%d", "m", &m->role, p_role);
 }
 
+/* Which way a page goes from its bound. */
+typedef enum list_dir {
+	LIST_FORWARD, /* after the key (or from the start) */
+	LIST_BACK,    /* before the key (or the last rows), returned in order */
+} list_dir;
+
+/* Reverse the rows of a result (a page read backwards). */
+static void rows_reverse(db_rows *r)
+{
+	for (size_t i = 0, j = r->nrows ? r->nrows - 1 : 0; i < j; i++, j--)
+		for (size_t c = 0; c < r->ncols; c++) {
+			char *t = r->cells[i * r->ncols + c];
+			r->cells[i * r->ncols + c] = r->cells[j * r->ncols + c];
+			r->cells[j * r->ncols + c] = t;
+		}
+}
+
 /* One window of the listing: rows after `after` (NULL: from the start),
- * at most limit of them. The query walks the organizations in key order
- * (an index scan on the slug where there is one) and, per org, its
+ * or going back, before it (NULL: the last rows), at most limit of them.
+ * The query walks the organizations in key order (an index scan on the
+ * slug where there is one, backwards going back) and, per org, its
  * memberships at every scope through the scope's own index, sorting only
  * within an org; so a page costs about its rows, not the table's. */
 static tc_status list_page(tc_conn *c, const tc_profile *p, const list_filter *f,
-			   const list_key *after, long limit, db_rows *out, tc_error *err)
+			   const list_key *after, list_dir dir, long limit, db_rows *out,
+			   tc_error *err)
 {
 	qparams q = {{0}, 0};
+	flag_params fp = {{0}, 0};
 	int p_org = f->org ? qp_add(&q, f->org) : 0;
 	int p_role = f->role ? qp_add(&q, f->role) : 0;
-	strbuf key = STRBUF_INIT; /* the ORDER BY, also the keyset's row */
+	bool back = dir != LIST_FORWARD;
+	strbuf key = STRBUF_INIT; /* the keyset's row */
+	strbuf order = STRBUF_INIT; /* the ORDER BY: the key, descending going back */
 	org_key_sql(&key, p);
 	sqlf(&key, ", x.k_scope, coalesce((%C)::text, '') COLLATE \"C\", x.k_obj COLLATE \"C\", "
 		   "x.k_mid COLLATE \"C\"",
 	     "u", &p->users.email);
+	if (back) {
+		org_key_sql(&order, p);
+		sqlf(&order, " DESC, x.k_scope DESC, coalesce((%C)::text, '') COLLATE \"C\" DESC, "
+			     "x.k_obj COLLATE \"C\" DESC, x.k_mid COLLATE \"C\" DESC",
+		     "u", &p->users.email);
+	} else {
+		sb_add(&order, sb_str(&key));
+	}
 
 	strbuf sql = STRBUF_INIT;
 	sb_add(&sql, "SELECT ");
@@ -565,6 +772,10 @@ static tc_status list_page(tc_conn *c, const tc_profile *p, const list_filter *f
 		org_key_sql(&sql, p);
 		sb_addf(&sql, " = $%d", p_org);
 	}
+	if (f->flag) {
+		sb_add(&sql, " AND ");
+		flag_sql(&sql, p, f->flag, &q, &fp);
+	}
 	char scope_num[16];
 	char limit_text[32];
 	if (after) {
@@ -577,12 +788,12 @@ static tc_status list_page(tc_conn *c, const tc_profile *p, const list_filter *f
 		/* The org bound on its own too: it is what the slug index can use. */
 		sb_add(&sql, " AND ");
 		org_key_sql(&sql, p);
-		sb_addf(&sql, " >= $%d AND (%s) > ($%d, $%d::int, $%d, $%d, $%d)", a, sb_str(&key),
-			a, b, e, o, m);
+		sb_addf(&sql, " %s $%d AND (%s) %s ($%d, $%d::int, $%d, $%d, $%d)",
+			back ? "<=" : ">=", a, sb_str(&key), back ? "<" : ">", a, b, e, o, m);
 	}
 	snprintf(limit_text, sizeof limit_text, "%ld", limit);
 	int l = qp_add(&q, limit_text);
-	sb_addf(&sql, " ORDER BY %s LIMIT $%d::bigint", sb_str(&key), l);
+	sb_addf(&sql, " ORDER BY %s LIMIT $%d::bigint", sb_str(&order), l);
 	tc_status rc = TC_OK;
 	if (!any) {
 		/* Every scope asked for is unmapped: nothing to list. */
@@ -591,9 +802,13 @@ static tc_status list_page(tc_conn *c, const tc_profile *p, const list_filter *f
 		rc = db_query(c, sb_str(&sql), q.n, q.v, out, err);
 		if (rc != TC_OK)
 			tc_error_prefix(err, "cannot list memberships: ");
+		else if (back)
+			rows_reverse(out);
 	}
 	sb_free(&sql);
 	sb_free(&key);
+	sb_free(&order);
+	flag_params_free(&fp);
 	return rc;
 }
 
@@ -654,10 +869,10 @@ static char *row_key(const db_rows *rows, size_t i)
 			  db_get(rows, i, L_KEY_MID));
 }
 
-static void append_rows(tc_result *r, const tc_profile *p, const db_rows *rows, size_t n,
-			bool with_key)
+static void append_rows(tc_result *r, const tc_profile *p, const db_rows *rows, size_t from,
+			size_t n, bool with_key)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < from + n; i++) {
 		size_t row = res_add_row(r);
 		res_set(r, row, 0, db_get(rows, i, L_ORG));
 		res_set(r, row, 1, profile_scope_name((prof_scope)atoi(db_get(rows, i, L_SCOPE))));
@@ -692,6 +907,9 @@ static tc_status list_setup(struct tc_session *s, const cmd_call *call, const tc
 	memset(f, 0, sizeof *f);
 	f->org = cmd_opt_value(call, "org");
 	f->role = cmd_opt_value(call, "role");
+	f->flag = cmd_opt_value(call, "flag");
+	if (f->flag && (rc = parse_flag(f->flag, err)) != TC_OK)
+		return rc;
 	const char *scope = cmd_opt_value(call, "scope");
 	prof_scope want = SCOPE_ORG;
 	if (scope && (rc = parse_scope(scope, &want, err)) != TC_OK)
@@ -751,9 +969,15 @@ tc_status members_list(struct tc_session *s, const cmd_call *call, tc_result *ou
 	list_key after;
 	bool have_after = false;
 	const char *after_text = cmd_opt_value(call, "after");
+	const char *before_text = cmd_opt_value(call, "before");
+	bool last = cmd_opt_value(call, "last") != NULL;
 	tc_status rc;
-	if (after_text) {
-		if ((rc = key_decode(after_text, &after, err)) != TC_OK)
+	if ((after_text != NULL) + (before_text != NULL) + last > 1)
+		return tc_fail(err, TC_ERR_USAGE, "--after, --before and --last choose where a page "
+						  "starts; give one of them");
+	list_dir dir = before_text || last ? LIST_BACK : LIST_FORWARD;
+	if (after_text || before_text) {
+		if ((rc = key_decode(after_text ? after_text : before_text, &after, err)) != TC_OK)
 			return rc;
 		have_after = true;
 	}
@@ -764,20 +988,28 @@ tc_status members_list(struct tc_session *s, const cmd_call *call, tc_result *ou
 	rc = list_setup(s, call, &p, &c, &f, &notes, err);
 	db_rows rows = DB_ROWS_INIT;
 	if (rc == TC_OK)
-		rc = list_page(c, p, &f, have_after ? &after : NULL, limit + 1, &rows, err);
+		rc = list_page(c, p, &f, have_after ? &after : NULL, dir, limit + 1, &rows, err);
 	if (rc == TC_OK) {
 		res_init(out, RES_TABLE);
 		add_list_cols(out, true);
-		size_t n = rows.nrows > (size_t)limit ? (size_t)limit : rows.nrows;
-		append_rows(out, p, &rows, n, true);
-		if (rows.nrows > (size_t)limit) {
+		bool more = rows.nrows > (size_t)limit;
+		size_t n = more ? (size_t)limit : rows.nrows;
+		/* Going back, the row beyond the page is the first one read. */
+		size_t from = more && dir == LIST_BACK ? 1 : 0;
+		append_rows(out, p, &rows, from, n, true);
+		if (more && dir == LIST_FORWARD) {
 			char *next = row_key(&rows, n - 1);
 			res_set_summary(out, "%zu membership%s; next page: --after %s%s", n,
 					n == 1 ? "" : "s", next, sb_str(&notes));
 			free(next);
+		} else if (more) {
+			char *prev = row_key(&rows, 1);
+			res_set_summary(out, "%zu membership%s; previous page: --before %s%s", n,
+					n == 1 ? "" : "s", prev, sb_str(&notes));
+			free(prev);
 		} else {
-			res_set_summary(out, "%zu membership%s; last page%s", n, n == 1 ? "" : "s",
-					sb_str(&notes));
+			res_set_summary(out, "%zu membership%s; %s page%s", n, n == 1 ? "" : "s",
+					dir == LIST_BACK ? "first" : "last", sb_str(&notes));
 		}
 	}
 	db_rows_free(&rows);
@@ -807,10 +1039,11 @@ tc_status members_export(struct tc_session *s, const cmd_call *call, tc_result *
 	bool have_after = false;
 	for (;;) {
 		db_rows rows = DB_ROWS_INIT;
-		rc = list_page(c, p, &f, have_after ? &after : NULL, EXPORT_PAGE, &rows, err);
+		rc = list_page(c, p, &f, have_after ? &after : NULL, LIST_FORWARD, EXPORT_PAGE,
+			       &rows, err);
 		if (rc != TC_OK)
 			break;
-		append_rows(out, p, &rows, rows.nrows, false);
+		append_rows(out, p, &rows, 0, rows.nrows, false);
 		bool more = rows.nrows == EXPORT_PAGE;
 		if (more) {
 			size_t i = rows.nrows - 1;
@@ -847,6 +1080,7 @@ typedef struct write_ctx {
 	char *org_id, *org_handle, *owner_ptr; /* owner_ptr: the org's owner pointer */
 	char *obj_id, *obj_name;
 	char *user_id, *user_email;
+	strbuf *sql_log; /* borrowed; NULL, or where the writes' SQL is shown (a batch) */
 } write_ctx;
 
 static void write_ctx_free(write_ctx *w)
@@ -863,6 +1097,80 @@ static void write_ctx_free(write_ctx *w)
 static const char *file_of(const tc_profile *p)
 {
 	return p->path ? p->path : p->name;
+}
+
+/* Is the word at s (length n) a clause that starts a line of shown SQL? */
+static int clause_at(const char *s)
+{
+	static const char *const words[] = {" WHERE ", " FROM ", " USING ", " VALUES ", " AND "};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strncmp(s, words[i], strlen(words[i])))
+			return (int)i;
+	return -1;
+}
+
+/* A statement as the preview of a batch shows it: its parameters written in
+ * as literals, a clause a line, and the rows it touched. For reading (and
+ * copying into psql), never run: what runs is the statement with its
+ * parameters. Quoted identifiers and literals are copied as they are. */
+static void show_sql(strbuf *sb, const char *sql, int nparams, const char *const *params,
+		     long rows)
+{
+	sb_add(sb, "     ");
+	for (const char *s = sql; *s;) {
+		if (*s == '"' || *s == '\'') {
+			char q = *s;
+			const char *e = s + 1;
+			while (*e && !(*e == q && e[1] != q))
+				e += *e == q ? 2 : 1;
+			if (*e)
+				e++;
+			sb_addn(sb, s, (size_t)(e - s));
+			s = e;
+			continue;
+		}
+		int k = clause_at(s);
+		if (k >= 0) {
+			sb_add(sb, k == 4 ? "\n         " : "\n       ");
+			s++;
+			continue;
+		}
+		if (*s == '$' && isdigit((unsigned char)s[1])) {
+			char *end;
+			long i = strtol(s + 1, &end, 10);
+			if (i >= 1 && i <= nparams) {
+				const char *v = params[i - 1];
+				if (!v) {
+					sb_add(sb, "NULL");
+				} else {
+					sb_addc(sb, '\'');
+					for (; *v; v++) {
+						if (*v == '\'')
+							sb_addc(sb, '\'');
+						sb_addc(sb, *v);
+					}
+					sb_addc(sb, '\'');
+				}
+				s = end;
+				continue;
+			}
+		}
+		sb_addc(sb, *s++);
+	}
+	sb_addf(sb, ";  -- %ld row%s\n", rows, rows == 1 ? "" : "s");
+}
+
+/* db_exec for a write of a members command; a batch also shows it. */
+static tc_status write_exec(tc_conn *c, const write_ctx *w, const char *sql, int nparams,
+			    const char *const *params, long *affected, tc_error *err)
+{
+	long n = 0;
+	tc_status rc = db_exec(c, sql, nparams, params, &n, err);
+	if (affected)
+		*affected = n;
+	if (rc == TC_OK && w->sql_log && n > 0)
+		show_sql(w->sql_log, sql, nparams, params, n);
+	return rc;
 }
 
 /* "org acme" or "workspace Platform of org acme". */
@@ -1163,7 +1471,7 @@ static tc_status follow_owner_pointer(tc_conn *c, write_ctx *w, const char *cons
 		     &p->orgs.owner, "o", &p->orgs.id);
 		const char *params[] = {new_id, w->org_id};
 		long n = 0;
-		rc = db_exec(c, sb_str(&sql), 2, params, &n, err);
+		rc = write_exec(c, w, sb_str(&sql), 2, params, &n, err);
 		sb_free(&sql);
 		if (rc != TC_OK) {
 			tc_error_prefix(err, "cannot update the owner pointer of org %s: ",
@@ -1241,7 +1549,7 @@ static tc_status do_insert(tc_conn *c, write_ctx *w, const char *role, long *n, 
 		sb_addf(&sql, ", %s", id_expr);
 	sb_add(&sql, ")");
 	const char *params[] = {w->user_id, w->obj_id, role};
-	rc = db_exec(c, sb_str(&sql), 3, params, n, err);
+	rc = write_exec(c, w, sb_str(&sql), 3, params, n, err);
 	sb_free(&sql);
 	if (rc != TC_OK)
 		tc_error_prefix(err, "cannot add %s to %s: ", w->user_email, w->org_handle);
@@ -1259,7 +1567,7 @@ static tc_status do_set_role(tc_conn *c, const write_ctx *w, const char *user_id
 	if (profile_mapped(&m->deleted_at))
 		sqlf(&sql, " AND (%C) IS NULL", "m", &m->deleted_at);
 	const char *params[] = {user_id, w->obj_id, role};
-	tc_status rc = db_exec(c, sb_str(&sql), 3, params, n, err);
+	tc_status rc = write_exec(c, w, sb_str(&sql), 3, params, n, err);
 	sb_free(&sql);
 	if (rc != TC_OK)
 		tc_error_prefix(err, "cannot change the role in %s: ", w->org_handle);
@@ -1466,7 +1774,7 @@ static tc_status body_set_role(tc_conn *c, void *ctx, stage_plan *plan, tc_error
 				const char *params[] = {uid, w->obj_id, demote_to,
 							p->roles.owner.v[r]};
 				long k = 0;
-				rc = db_exec(c, sb_str(&sql), 4, params, &k, err);
+				rc = write_exec(c, w, sb_str(&sql), 4, params, &k, err);
 				sb_free(&sql);
 				if (rc != TC_OK)
 					tc_error_prefix(err, "cannot demote the current owner: ");
@@ -1550,7 +1858,7 @@ static tc_status end_rows(tc_conn *c, const write_ctx *w, const scope_map *sm, b
 	if (soft)
 		sqlf(&sql, " AND (%C) IS NULL", "m", &m->deleted_at);
 	const char *params[] = {w->user_id, by_org ? w->org_id : w->obj_id};
-	tc_status rc = db_exec(c, sb_str(&sql), 2, params, n, err);
+	tc_status rc = write_exec(c, w, sb_str(&sql), 2, params, n, err);
 	sb_free(&sql);
 	if (rc != TC_OK)
 		tc_error_prefix(err, "cannot remove %s: ", w->user_email);
@@ -1641,6 +1949,53 @@ out:
 	return rc;
 }
 
+/* Fill w for one change and check what can be checked without reading the
+ * database: the scope, the role, the owner policy. */
+static tc_status write_setup(const tc_profile *p, write_op op, const char *org, const char *email,
+			     const char *role, const char *scope, const char *in, write_ctx *w,
+			     tc_error *err)
+{
+	memset(w, 0, sizeof *w);
+	w->p = p;
+	w->op = op;
+	w->org_arg = org;
+	w->email = email;
+	w->role = op == W_REMOVE ? NULL : role;
+	w->in_arg = in;
+	prof_scope sc = SCOPE_ORG;
+	tc_status rc;
+	if (!org || !*org || !email || !*email || (op != W_REMOVE && (!role || !*role)))
+		return tc_fail(err, TC_ERR_USAGE, "a membership change needs an organization, an "
+						  "email%s", op == W_REMOVE ? "" : " and a role");
+	if (scope && (rc = parse_scope(scope, &sc, err)) != TC_OK)
+		return rc;
+	scope_map_for(p, sc, &w->sm);
+	if (!w->sm.mapped) {
+		tc_fail(err, TC_ERR_USAGE, "%s scope is not mapped in profile %s (no %s)",
+			profile_scope_name(sc), p->name, w->sm.missing);
+		tc_hint(err, "map it in %s", file_of(p));
+		return TC_ERR_USAGE;
+	}
+	if (sc == SCOPE_ORG && w->in_arg)
+		return tc_fail(err, TC_ERR_USAGE, "--in names a workspace or project; it goes with "
+						  "--scope workspace or --scope project");
+	if (w->role) {
+		if ((rc = check_role_known(p, w->role, err)) != TC_OK)
+			return rc;
+		/* The policy is checked before anything is staged or even read. */
+		char *why = policy_violation(p, w->email, w->role);
+		if (why) {
+			tc_fail(err, TC_ERR_REFUSED, "%s", why);
+			tc_hint(err, "choose another role, or change the policy in %s", file_of(p));
+			free(why);
+			return TC_ERR_REFUSED;
+		}
+	}
+	return TC_OK;
+}
+
+static stage_body const bodies[] = {body_add, body_set_role, body_remove};
+
 static tc_status run_write(struct tc_session *s, const cmd_call *call, write_op op,
 			   tc_result *out, tc_error *err)
 {
@@ -1650,46 +2005,241 @@ static tc_status run_write(struct tc_session *s, const cmd_call *call, write_op 
 	if (rc != TC_OK || (rc = check_base(p, err)) != TC_OK)
 		return rc;
 	write_ctx w;
-	memset(&w, 0, sizeof w);
-	w.p = p;
-	w.op = op;
-	w.org_arg = call->args[0];
-	w.email = call->args[1];
-	w.role = op == W_REMOVE ? NULL : call->args[2];
-	w.in_arg = cmd_opt_value(call, "in");
-	prof_scope sc = SCOPE_ORG;
-	const char *scope = cmd_opt_value(call, "scope");
-	if (scope && (rc = parse_scope(scope, &sc, err)) != TC_OK)
+	rc = write_setup(p, op, call->args[0], call->args[1], op == W_REMOVE ? NULL : call->args[2],
+			 cmd_opt_value(call, "scope"), cmd_opt_value(call, "in"), &w, err);
+	if (rc != TC_OK)
 		return rc;
-	scope_map_for(p, sc, &w.sm);
-	if (!w.sm.mapped) {
-		tc_fail(err, TC_ERR_USAGE, "%s scope is not mapped in profile %s (no %s)",
-			profile_scope_name(sc), p->name, w.sm.missing);
-		tc_hint(err, "map it in %s", file_of(p));
-		return TC_ERR_USAGE;
-	}
-	if (sc == SCOPE_ORG && w.in_arg)
-		return tc_fail(err, TC_ERR_USAGE, "--in names a workspace or project; it goes with "
-						  "--scope workspace or --scope project");
-	if (w.role) {
-		if ((rc = check_role_known(p, w.role, err)) != TC_OK)
-			return rc;
-		/* The policy is checked before anything is staged or even read. */
-		char *why = policy_violation(p, w.email, w.role);
-		if (why) {
-			tc_fail(err, TC_ERR_REFUSED, "%s", why);
-			tc_hint(err, "choose another role, or change the policy in %s", file_of(p));
-			free(why);
-			return TC_ERR_REFUSED;
-		}
-	}
-	static stage_body const bodies[] = {body_add, body_set_role, body_remove};
 	char *command = migcmd_command_line(call);
 	stage_opts o = {command, cmd_opt_value(call, "dry-run") != NULL};
 	rc = stage_run(s, &o, bodies[op], &w, out, err);
 	free(command);
 	write_ctx_free(&w);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static const char *const op_words[] = {"add", "set-role", "remove"};
+
+/* A word as a shell reads it back (for the audit log's command). */
+static void shell_word(strbuf *sb, const char *v)
+{
+	bool bare = *v != '\0';
+	for (const char *c = v; *c && bare; c++)
+		bare = isalnum((unsigned char)*c) || strchr("_@%+=:,./-", *c);
+	if (bare) {
+		sb_add(sb, v);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (const char *c = v; *c; c++) {
+		if (*c == '\'')
+			sb_add(sb, "'\\''");
+		else
+			sb_addc(sb, *c);
+	}
+	sb_addc(sb, '\'');
+}
+
+char *members_change_command(const members_change *ch)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "tenantctl members %s ", op_words[ch->op]);
+	shell_word(&sb, ch->org ? ch->org : "");
+	sb_addc(&sb, ' ');
+	shell_word(&sb, ch->email ? ch->email : "");
+	if (ch->op != MEMBERS_REMOVE) {
+		sb_addc(&sb, ' ');
+		shell_word(&sb, ch->role ? ch->role : "");
+	}
+	if (ch->scope && strcmp(ch->scope, "org") != 0) {
+		sb_add(&sb, " --scope ");
+		shell_word(&sb, ch->scope);
+	}
+	if (ch->in) {
+		sb_add(&sb, " --in ");
+		shell_word(&sb, ch->in);
+	}
+	return sb_steal(&sb);
+}
+
+typedef struct batch_ctx {
+	const tc_profile *p;
+	const members_change *v;
+	size_t n;
+	size_t *failed;
+} batch_ctx;
+
+static write_op op_of(members_op op)
+{
+	return op == MEMBERS_ADD ? W_ADD : op == MEMBERS_SET_ROLE ? W_SET_ROLE : W_REMOVE;
+}
+
+/* Every change in turn, in the one transaction stage_run opened: each sees
+ * the ones before it (two removals cannot both pass the last-owner rule). */
+/* Append line (len bytes, no newline) after `indent` spaces, the first
+ * piece starting at column col0 (a "3. " already written), broken at
+ * spaces to fit width columns (a terminal's preview does not wrap); the
+ * pieces after the first are indented two more than the line. Bytes stand
+ * for columns: a long UTF-8 name only wraps a little early. */
+static void add_wrapped(strbuf *sb, const char *line, size_t len, size_t col0, size_t indent,
+			size_t width)
+{
+	size_t lead = strspn(line, " ");
+	if (lead > len)
+		lead = len;
+	line += lead;
+	len -= lead;
+	indent += lead;
+	size_t at = col0 + indent;
+	bool first = true;
+	do {
+		size_t room = width > at + 20 ? width - at : 20;
+		size_t take = len;
+		if (len > room) {
+			take = room;
+			while (take > 0 && line[take] != ' ')
+				take--;
+			if (take == 0)
+				take = room;
+		}
+		sb_addf(sb, "%*s", (int)(first ? indent : at), "");
+		sb_addn(sb, line, take);
+		sb_addc(sb, '\n');
+		line += take;
+		len -= take;
+		while (len > 0 && *line == ' ') {
+			line++;
+			len--;
+		}
+		if (first)
+			at += 2;
+		first = false;
+	} while (len > 0);
+}
+
+#define PREVIEW_WIDTH 80
+
+/* Every change in turn, in the one transaction stage_run opened: each sees
+ * the ones before it (two removals cannot both pass the last-owner rule).
+ * The preview lists the changes first, then each one's rows and SQL. */
+static tc_status batch_body(tc_conn *c, void *ctx, stage_plan *plan, tc_error *err)
+{
+	batch_ctx *b = ctx;
+	strbuf list = STRBUF_INIT, details = STRBUF_INIT;
+	tc_status rc = TC_OK;
+	for (size_t i = 0; i < b->n && rc == TC_OK; i++) {
+		const members_change *ch = &b->v[i];
+		write_ctx w;
+		rc = write_setup(b->p, op_of(ch->op), ch->org, ch->email, ch->role, ch->scope, ch->in,
+				 &w, err);
+		strbuf sql = STRBUF_INIT;
+		stage_plan sub = {STRBUF_INIT, 0, NULL, NULL, 0};
+		w.sql_log = &sql;
+		if (rc == TC_OK)
+			rc = bodies[w.op](c, &w, &sub, err);
+		if (rc == TC_OK) {
+			/* One line for the list: what changes, and how many rows. */
+			strbuf one = STRBUF_INIT, where = STRBUF_INIT;
+			where_text(&where, &w);
+			const char *t = sb_str(&sub.preview);
+			if (w.op == W_ADD)
+				sb_addf(&one, "add %s to %s as %s", w.user_email, sb_str(&where), w.role);
+			else if (w.op == W_REMOVE)
+				sb_addf(&one, "remove %s from %s", w.user_email, sb_str(&where));
+			else if (!strncmp(t, "change the ", 11)) /* "role of X in Y: a -> b" */
+				sb_addn(&one, t + 11, strcspn(t + 11, "\n"));
+			else
+				sb_addn(&one, t, strcspn(t, "\n"));
+			sb_addf(&one, " (%ld row%s)", sub.rows, sub.rows == 1 ? "" : "s");
+			char *num = xasprintf("%zu. ", i + 1);
+			sb_add(&list, "  ");
+			sb_add(&list, num);
+			add_wrapped(&list, sb_str(&one), one.len, 2 + strlen(num), 0, PREVIEW_WIDTH);
+			sb_free(&one);
+			sb_free(&where);
+			/* Then the change's own preview, under its number, and its SQL. */
+			sb_addf(&details, "\n%s", num);
+			for (bool first = true; *t; first = false) {
+				size_t len = strcspn(t, "\n");
+				add_wrapped(&details, t, len, first ? strlen(num) : 0, first ? 0 : 3,
+					    PREVIEW_WIDTH);
+				t += len + (t[len] == '\n');
+			}
+			free(num);
+			sb_addf(&details, "   SQL:\n%s", sb_str(&sql));
+			char *command = members_change_command(ch);
+			stage_plan_add_entry(plan, command, sub.target, sub.rows);
+			free(command);
+			plan->rows += sub.rows;
+		} else if (b->failed) {
+			*b->failed = i;
+		}
+		sb_free(&sql);
+		sb_free(&sub.preview);
+		free(sub.target);
+		write_ctx_free(&w);
+	}
+	if (rc == TC_OK) {
+		sb_addf(&plan->preview, "%zu change%s in one transaction (all or none), one "
+					"audit-log row each:\n%s",
+			b->n, b->n == 1 ? "" : "s", sb_str(&list));
+		sb_addf(&plan->preview, "rows affected in all: %ld\n%s", plan->rows,
+			sb_str(&details));
+		plan->target = xasprintf("%zu membership change%s", b->n, b->n == 1 ? "" : "s");
+	}
+	sb_free(&list);
+	sb_free(&details);
+	return rc;
+}
+
+tc_status members_apply_batch(struct tc_session *s, const members_change *v, size_t n,
+			      bool dry_run, size_t *failed, tc_result *out, tc_error *err)
+{
+	res_init(out, RES_EMPTY);
+	if (failed)
+		*failed = n;
+	if (n == 0)
+		return tc_fail(err, TC_ERR_USAGE, "no membership changes to apply");
+	const tc_profile *p;
+	tc_status rc = profile_for_session(s, &p, err);
+	if (rc != TC_OK || (rc = check_base(p, err)) != TC_OK)
+		return rc;
+	/* What can be refused without the database is, before anything runs. */
+	for (size_t i = 0; i < n; i++) {
+		write_ctx w;
+		rc = write_setup(p, op_of(v[i].op), v[i].org, v[i].email, v[i].role, v[i].scope,
+				 v[i].in, &w, err);
+		write_ctx_free(&w);
+		if (rc != TC_OK) {
+			if (failed)
+				*failed = i;
+			return rc;
+		}
+	}
+	char *command = n == 1 ? members_change_command(&v[0])
+			       : xasprintf("tenantctl members (a batch of %zu changes)", n);
+	batch_ctx b = {p, v, n, failed};
+	stage_opts o = {command, dry_run};
+	rc = stage_run(s, &o, batch_body, &b, out, err);
+	free(command);
+	return rc;
+}
+
+bool members_key_parts(const char *key, char **org, char **scope, char **email, char **obj_id)
+{
+	list_key k;
+	tc_error err = TC_ERROR_INIT;
+	if (!key || key_decode(key, &k, &err) != TC_OK) {
+		tc_error_clear(&err);
+		return false;
+	}
+	*org = k.org;
+	*scope = xstrdup(profile_scope_name(k.sc));
+	*email = k.email;
+	*obj_id = k.obj;
+	free(k.mid);
+	return true;
 }
 
 tc_status members_add(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)

@@ -26,7 +26,7 @@
 /* The LIKE escape character: not a backslash, so the SQL reads the same
  * whatever standard_conforming_strings says. */
 #define LIKE_ESC '!'
-#define MAX_PARAMS 24
+#define MAX_PARAMS 64
 
 /* ------------------------------------------------------------------ slugs */
 
@@ -175,8 +175,11 @@ static tc_status check_slug(const char *slug, tc_error *err)
 
 typedef struct qparams {
 	const char *v[MAX_PARAMS];
-	int n;
+	char *owned[MAX_PARAMS]; /* values qp_own took over, freed by qp_free */
+	int n, nowned;
 } qparams;
+
+#define QPARAMS_INIT {{0}, {0}, 0, 0}
 
 /* Add a value; returns its $number. */
 static int qp(qparams *q, const char *v)
@@ -185,6 +188,28 @@ static int qp(qparams *q, const char *v)
 		abort(); /* a programming error: the queries here are fixed in shape */
 	q->v[q->n++] = v;
 	return q->n;
+}
+
+/* Add a value the query owns (freed by qp_free); a value already given is
+ * not given twice (a role list used by several checks is one parameter). */
+static int qp_own(qparams *q, char *v)
+{
+	for (int i = 0; i < q->n; i++)
+		if (q->v[i] && !strcmp(q->v[i], v)) {
+			free(v);
+			return i + 1;
+		}
+	if (q->nowned >= MAX_PARAMS)
+		abort();
+	q->owned[q->nowned++] = v;
+	return qp(q, v);
+}
+
+static void qp_free(qparams *q)
+{
+	for (int i = 0; i < q->nowned; i++)
+		free(q->owned[i]);
+	q->nowned = q->n = 0;
 }
 
 static void col(strbuf *sb, const char *alias, const prof_ident *c)
@@ -286,6 +311,649 @@ static tc_status limit_opt(const cmd_call *call, long *out, tc_error *err)
 
 /* ------------------------------------------------------------------ listing rows */
 
+static char *ascii_lower(const char *s);
+
+/* ------------------------------------------------------------------ findings of a page */
+
+/* The audit's findings about each organization of a page, as the audit
+ * counts them with `audit --org SLUG` (one per finding row), computed for
+ * the page's rows only: every check is a handful of index probes keyed by
+ * the org's id, so a page costs the same at a million orgs. Two checks are
+ * left out: slug-problems (finding slugs equal ignoring case compares
+ * every slug of the deployment) and user-without-membership (not about an
+ * organization). The expression is over the org row alias o; the checks
+ * must stay in step with audit.c (test_db_orgs compares the two). */
+
+typedef struct fx {
+	strbuf *sb;
+	const tc_profile *p;
+	qparams *q;
+	int server_version;
+	int terms;
+} fx;
+
+static void fx_term(fx *f)
+{
+	sb_add(f->sb, f->terms++ ? " + " : "");
+}
+
+/* "$n::text[]" for a list (one parameter per distinct list). */
+static void fx_list(fx *f, const prof_list *l)
+{
+	sb_addf(f->sb, "$%d::text[]", qp_own(f->q, array_literal(l)));
+}
+
+static void fx_live(fx *f, const char *alias, const prof_ident *deleted)
+{
+	if (profile_mapped(deleted)) {
+		col(f->sb, alias, deleted);
+		sb_add(f->sb, " IS NULL");
+	} else {
+		sb_add(f->sb, "TRUE");
+	}
+}
+
+static bool fx_users(const tc_profile *p)
+{
+	return profile_mapped(&p->users.table) && profile_mapped(&p->users.id);
+}
+
+static bool fx_org_members(const tc_profile *p, bool role)
+{
+	const prof_members *m = &p->members[SCOPE_ORG];
+	return profile_mapped(&m->table) && profile_mapped(&m->user) && profile_mapped(&m->scope) &&
+	       (!role || profile_mapped(&m->role));
+}
+
+/* As the audit's scope_usable: the scope's table and keys, and the way to
+ * its organization. */
+static bool fx_scope_usable(const tc_profile *p, prof_scope s)
+{
+	const prof_members *m = &p->members[s];
+	if (!profile_mapped(&m->table) || !profile_mapped(&m->user) || !profile_mapped(&m->scope))
+		return false;
+	if (s == SCOPE_WORKSPACE)
+		return profile_mapped(&p->workspaces.table) && profile_mapped(&p->workspaces.id) &&
+		       profile_mapped(&p->workspaces.org);
+	if (s == SCOPE_PROJECT)
+		return profile_mapped(&p->projects.table) && profile_mapped(&p->projects.id) &&
+		       profile_mapped(&p->projects.org);
+	return true;
+}
+
+static bool fx_scope_role(const tc_profile *p, prof_scope s)
+{
+	return fx_scope_usable(p, s) && profile_mapped(&p->members[s].role);
+}
+
+/* The scope of membership alias m belongs to org o. */
+static void fx_scope_in_org(fx *f, prof_scope s)
+{
+	const tc_profile *p = f->p;
+	col(f->sb, "m", &p->members[s].scope);
+	if (s == SCOPE_ORG) {
+		sb_add(f->sb, " = ");
+		col(f->sb, "o", &p->orgs.id);
+		return;
+	}
+	const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+	const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+	const prof_ident *org = s == SCOPE_WORKSPACE ? &p->workspaces.org : &p->projects.org;
+	sb_add(f->sb, " IN (SELECT ");
+	col(f->sb, "s9", id);
+	sb_add(f->sb, " FROM ");
+	profile_table_sql(f->sb, t);
+	sb_add(f->sb, " s9 WHERE ");
+	col(f->sb, "s9", org);
+	sb_add(f->sb, " = ");
+	col(f->sb, "o", &p->orgs.id);
+	sb_add(f->sb, ")");
+}
+
+/* The checks over the memberships of one scope of org o, in one pass over
+ * them joined to their users: member-of-deleted-user, membership-without-
+ * user (every row: a validated foreign key makes that none), unknown-role,
+ * member-of-deleted-org, and at the org scope org-no-owner, owner-pointer-
+ * mismatch and multiple-owners. One subquery instead of one per check
+ * keeps the page's plan small. */
+static void fx_scope_checks(fx *f, prof_scope s)
+{
+	const tc_profile *p = f->p;
+	const prof_members *m = &p->members[s];
+	const prof_users *u = &p->users;
+	if (!fx_users(p) || !fx_org_members(p, false) || !fx_scope_usable(p, s))
+		return;
+	strbuf items = STRBUF_INIT, terms = STRBUF_INIT;
+	strbuf *keep = f->sb;
+	int n = 0;
+#define ITEM_START() (sb_add(&items, n ? ", " : ""), f->sb = &items)
+#define ITEM_END(name) (sb_addf(&items, " AS %s", name), f->sb = keep, n++)
+	/* Rows: "count(*) FILTER (WHERE <m live> AND ...)" */
+	if (profile_mapped(&u->deleted_at)) {
+		ITEM_START();
+		sb_add(&items, "count(*) FILTER (WHERE ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(&items, " AND ");
+		col(&items, "u", &u->deleted_at);
+		sb_add(&items, " IS NOT NULL)");
+		ITEM_END("dead_user");
+		sb_add(&terms, " + a.dead_user");
+	}
+	ITEM_START();
+	sb_add(&items, "count(*) FILTER (WHERE ");
+	col(&items, "u", &u->id);
+	sb_add(&items, " IS NULL)");
+	ITEM_END("no_user");
+	sb_add(&terms, " + a.no_user");
+	if (fx_org_members(p, true) && p->roles.known.n && fx_scope_role(p, s)) {
+		ITEM_START();
+		sb_add(&items, "count(*) FILTER (WHERE ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(&items, " AND (");
+		col(&items, "m", &m->role);
+		sb_add(&items, " IS NULL OR NOT (");
+		col(&items, "m", &m->role);
+		sb_add(&items, "::text = ANY(");
+		fx_list(f, &p->roles.known);
+		sb_add(&items, "))))");
+		ITEM_END("bad_role");
+		sb_add(&terms, " + a.bad_role");
+	}
+	if (profile_mapped(&p->orgs.deleted_at)) {
+		ITEM_START();
+		sb_add(&items, "count(*) FILTER (WHERE ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(&items, ")");
+		ITEM_END("live");
+		sb_add(&terms, " + CASE WHEN ");
+		col(&terms, "o", &p->orgs.deleted_at);
+		sb_add(&terms, " IS NOT NULL THEN a.live ELSE 0 END");
+	}
+	bool owners = s == SCOPE_ORG && fx_org_members(p, true) && p->roles.owner.n;
+	if (owners) {
+		/* A live owner membership, and one whose user is not deleted (a
+		 * missing user row still owns: that is membership-without-user's). */
+		ITEM_START();
+		sb_add(&items, "bool_or(");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(&items, " AND ");
+		col(&items, "m", &m->role);
+		sb_add(&items, "::text = ANY(");
+		fx_list(f, &p->roles.owner);
+		sb_add(&items, "))");
+		ITEM_END("any_owner");
+		ITEM_START();
+		sb_add(&items, "bool_or(");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(&items, " AND ");
+		col(&items, "m", &m->role);
+		sb_add(&items, "::text = ANY(");
+		fx_list(f, &p->roles.owner);
+		sb_add(&items, ") AND ");
+		fx_live(f, "u", &u->deleted_at);
+		sb_add(&items, ")");
+		ITEM_END("owned");
+		sb_add(&terms, " + CASE WHEN ");
+		f->sb = &terms;
+		fx_live(f, "o", &p->orgs.deleted_at);
+		f->sb = keep;
+		sb_add(&terms, " AND NOT coalesce(a.owned, FALSE) THEN 1 ELSE 0 END");
+		if (profile_mapped(&p->orgs.owner)) {
+			ITEM_START();
+			sb_add(&items, "bool_or(");
+			fx_live(f, "m", &m->deleted_at);
+			sb_add(&items, " AND ");
+			col(&items, "m", &m->role);
+			sb_add(&items, "::text = ANY(");
+			fx_list(f, &p->roles.owner);
+			sb_add(&items, ") AND ");
+			col(&items, "m", &m->user);
+			sb_add(&items, " = ");
+			col(&items, "o", &p->orgs.owner);
+			sb_add(&items, ")");
+			ITEM_END("pointer_owner");
+			sb_add(&terms, " + CASE WHEN ");
+			f->sb = &terms;
+			fx_live(f, "o", &p->orgs.deleted_at);
+			f->sb = keep;
+			sb_add(&terms, " AND ((");
+			col(&terms, "o", &p->orgs.owner);
+			sb_add(&terms, " IS NOT NULL AND NOT coalesce(a.pointer_owner, FALSE)) OR (");
+			col(&terms, "o", &p->orgs.owner);
+			sb_add(&terms, " IS NULL AND coalesce(a.any_owner, FALSE))) THEN 1 ELSE 0 END");
+		}
+		if (p->roles.single_owner) {
+			ITEM_START();
+			sb_add(&items, "count(DISTINCT ");
+			col(&items, "m", &m->user);
+			sb_add(&items, ") FILTER (WHERE ");
+			fx_live(f, "m", &m->deleted_at);
+			sb_add(&items, " AND ");
+			col(&items, "m", &m->role);
+			sb_add(&items, "::text = ANY(");
+			fx_list(f, &p->roles.owner);
+			sb_add(&items, ") AND ");
+			col(&items, "u", &u->id);
+			sb_add(&items, " IS NOT NULL AND ");
+			fx_live(f, "u", &u->deleted_at);
+			sb_add(&items, ")");
+			ITEM_END("owners");
+			sb_add(&terms, " + CASE WHEN ");
+			f->sb = &terms;
+			fx_live(f, "o", &p->orgs.deleted_at);
+			f->sb = keep;
+			sb_add(&terms, " AND a.owners > 1 THEN 1 ELSE 0 END");
+		}
+	}
+#undef ITEM_START
+#undef ITEM_END
+	fx_term(f);
+	/* terms starts " + ": 0 in front of it. */
+	sb_addf(f->sb, "(SELECT 0%s FROM (SELECT %s FROM ", sb_str(&terms), sb_str(&items));
+	profile_table_sql(f->sb, &m->table);
+	sb_add(f->sb, " m LEFT JOIN ");
+	profile_table_sql(f->sb, &u->table);
+	sb_add(f->sb, " u ON ");
+	col(f->sb, "u", &u->id);
+	sb_add(f->sb, " = ");
+	col(f->sb, "m", &m->user);
+	sb_add(f->sb, " WHERE ");
+	fx_scope_in_org(f, s);
+	sb_add(f->sb, ") a)");
+	sb_free(&items);
+	sb_free(&terms);
+}
+
+static void fx_duplicates(fx *f)
+{
+	const tc_profile *p = f->p;
+	if (!fx_users(p) || !fx_org_members(p, false))
+		return;
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		if (!fx_scope_usable(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		fx_term(f);
+		sb_add(f->sb, "(SELECT count(*) FROM (SELECT 1 FROM ");
+		profile_table_sql(f->sb, &m->table);
+		sb_add(f->sb, " m WHERE ");
+		fx_scope_in_org(f, s);
+		sb_add(f->sb, " GROUP BY ");
+		col(f->sb, "m", &m->scope);
+		sb_add(f->sb, ", ");
+		col(f->sb, "m", &m->user);
+		sb_add(f->sb, " HAVING count(*) FILTER (WHERE ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(f->sb, ") > 1) d)");
+	}
+}
+
+static void fx_not_org_member(fx *f)
+{
+	const tc_profile *p = f->p;
+	if (!fx_users(p) || !fx_org_members(p, false))
+		return;
+	const prof_members *om = &p->members[SCOPE_ORG];
+	for (prof_scope s = SCOPE_WORKSPACE; s < SCOPE_N; s++) {
+		if (!fx_scope_usable(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;
+		const prof_ident *id = s == SCOPE_WORKSPACE ? &p->workspaces.id : &p->projects.id;
+		const prof_ident *org = s == SCOPE_WORKSPACE ? &p->workspaces.org : &p->projects.org;
+		fx_term(f);
+		sb_add(f->sb, "(SELECT count(*) FROM ");
+		profile_table_sql(f->sb, &m->table);
+		sb_add(f->sb, " m JOIN ");
+		profile_table_sql(f->sb, t);
+		sb_add(f->sb, " sw ON ");
+		col(f->sb, "sw", id);
+		sb_add(f->sb, " = ");
+		col(f->sb, "m", &m->scope);
+		sb_add(f->sb, " WHERE ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(f->sb, " AND ");
+		col(f->sb, "sw", org);
+		sb_add(f->sb, " = ");
+		col(f->sb, "o", &p->orgs.id);
+		sb_add(f->sb, " AND NOT EXISTS (SELECT 1 FROM ");
+		profile_table_sql(f->sb, &om->table);
+		sb_add(f->sb, " mo WHERE ");
+		col(f->sb, "mo", &om->user);
+		sb_add(f->sb, " = ");
+		col(f->sb, "m", &m->user);
+		sb_add(f->sb, " AND ");
+		col(f->sb, "mo", &om->scope);
+		sb_add(f->sb, " = ");
+		col(f->sb, "sw", org);
+		sb_add(f->sb, " AND ");
+		fx_live(f, "mo", &om->deleted_at);
+		sb_add(f->sb, "))");
+	}
+}
+
+/* A project whose org is o, or whose workspace's org is o, while the two
+ * differ: `audit --org` reports it for both organizations. */
+static void fx_project_workspace(fx *f)
+{
+	const tc_profile *p = f->p;
+	const prof_projects *pj = &p->projects;
+	const prof_workspaces *ws = &p->workspaces;
+	if (!profile_mapped(&pj->table) || !profile_mapped(&pj->id) || !profile_mapped(&pj->org) ||
+	    !profile_mapped(&pj->workspace) || !profile_mapped(&ws->table) ||
+	    !profile_mapped(&ws->id) || !profile_mapped(&ws->org))
+		return;
+	for (int side = 0; side < 2; side++) {
+		fx_term(f);
+		sb_add(f->sb, "(SELECT count(*) FROM ");
+		profile_table_sql(f->sb, &pj->table);
+		sb_add(f->sb, " sp JOIN ");
+		profile_table_sql(f->sb, &ws->table);
+		sb_add(f->sb, " sw ON ");
+		col(f->sb, "sw", &ws->id);
+		sb_add(f->sb, " = ");
+		col(f->sb, "sp", &pj->workspace);
+		sb_add(f->sb, " WHERE ");
+		fx_live(f, "sp", &pj->deleted_at);
+		sb_add(f->sb, " AND ");
+		col(f->sb, "sw", &ws->org);
+		sb_add(f->sb, " IS DISTINCT FROM ");
+		col(f->sb, "sp", &pj->org);
+		sb_add(f->sb, " AND ");
+		col(f->sb, side == 0 ? "sp" : "sw", side == 0 ? &pj->org : &ws->org);
+		sb_add(f->sb, " = ");
+		col(f->sb, "o", &p->orgs.id);
+		sb_add(f->sb, ")");
+	}
+}
+
+/* A policy list as the audit compares it: lower case, no leading '@'. */
+static void fx_policy_list(fx *f, const prof_list *l)
+{
+	prof_list low = {xcalloc(l->n + 1, sizeof(char *)), l->n, 0};
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->v[i][0] == '@' ? l->v[i] + 1 : l->v[i];
+		low.v[i] = ascii_lower(s);
+	}
+	fx_list(f, &low);
+	for (size_t i = 0; i < l->n; i++)
+		free(low.v[i]);
+	free(low.v);
+}
+
+static void fx_domain(fx *f)
+{
+	if (f->server_version >= 140000) {
+		sb_add(f->sb, "lower(split_part(");
+		col(f->sb, "u", &f->p->users.email);
+		sb_add(f->sb, "::text, '@', -1))");
+	} else {
+		sb_add(f->sb, "lower(substring(");
+		col(f->sb, "u", &f->p->users.email);
+		sb_add(f->sb, "::text from '@([^@]*)$'))");
+	}
+}
+
+/* Distinct live users with a live owner or admin membership anywhere in
+ * live org o for whom cond (over users alias u) holds. */
+static void fx_privileged(fx *f, bool stale)
+{
+	const tc_profile *p = f->p;
+	const prof_policy *pol = &p->policy;
+	if (!fx_users(p) || !fx_org_members(p, true) || (!p->roles.owner.n && !p->roles.admin.n))
+		return;
+	if (stale && (!profile_mapped(&p->users.last_seen) || pol->stale_after_days <= 0))
+		return;
+	if (!stale && (!profile_mapped(&p->users.email) ||
+		       (!pol->owner_email_allowlist.n && !pol->blocked_domains.n)))
+		return;
+	prof_list priv = {xcalloc(p->roles.owner.n + p->roles.admin.n + 1, sizeof(char *)), 0, 0};
+	for (size_t i = 0; i < p->roles.owner.n; i++)
+		priv.v[priv.n++] = p->roles.owner.v[i];
+	for (size_t i = 0; i < p->roles.admin.n; i++)
+		priv.v[priv.n++] = p->roles.admin.v[i];
+	fx_term(f);
+	sb_add(f->sb, "CASE WHEN ");
+	fx_live(f, "o", &p->orgs.deleted_at);
+	sb_add(f->sb, " THEN (SELECT count(DISTINCT x.uid) FROM (");
+	bool first = true;
+	for (prof_scope s = 0; s < SCOPE_N; s++) {
+		if (!fx_scope_role(p, s))
+			continue;
+		const prof_members *m = &p->members[s];
+		sb_add(f->sb, first ? "SELECT " : " UNION ALL SELECT ");
+		first = false;
+		col(f->sb, "m", &m->user);
+		sb_add(f->sb, " AS uid FROM ");
+		profile_table_sql(f->sb, &m->table);
+		sb_add(f->sb, " m WHERE ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(f->sb, " AND ");
+		col(f->sb, "m", &m->role);
+		sb_add(f->sb, "::text = ANY(");
+		fx_list(f, &priv);
+		sb_add(f->sb, ") AND ");
+		fx_scope_in_org(f, s);
+	}
+	free(priv.v);
+	sb_add(f->sb, ") x JOIN ");
+	profile_table_sql(f->sb, &p->users.table);
+	sb_add(f->sb, " u ON ");
+	col(f->sb, "u", &p->users.id);
+	sb_add(f->sb, " = x.uid WHERE ");
+	fx_live(f, "u", &p->users.deleted_at);
+	sb_add(f->sb, " AND ");
+	if (stale) {
+		if (profile_mapped(&p->users.created_at)) {
+			sb_add(f->sb, "coalesce(");
+			col(f->sb, "u", &p->users.last_seen);
+			sb_add(f->sb, ", ");
+			col(f->sb, "u", &p->users.created_at);
+			sb_add(f->sb, ")");
+		} else {
+			col(f->sb, "u", &p->users.last_seen);
+		}
+		sb_addf(f->sb, " < now() - make_interval(days => %d)", pol->stale_after_days);
+	} else {
+		sb_add(f->sb, "(FALSE");
+		if (pol->owner_email_allowlist.n) {
+			sb_add(f->sb, " OR NOT (lower(");
+			col(f->sb, "u", &p->users.email);
+			sb_add(f->sb, "::text) = ANY(");
+			fx_policy_list(f, &pol->owner_email_allowlist);
+			sb_add(f->sb, ") OR coalesce(");
+			fx_domain(f);
+			sb_add(f->sb, " = ANY(");
+			fx_policy_list(f, &pol->owner_email_allowlist);
+			sb_add(f->sb, "), FALSE))");
+		}
+		if (pol->blocked_domains.n) {
+			sb_add(f->sb, " OR coalesce(");
+			fx_domain(f);
+			sb_add(f->sb, " = ANY(");
+			fx_policy_list(f, &pol->blocked_domains);
+			sb_add(f->sb, "), FALSE)");
+		}
+		sb_add(f->sb, ")");
+	}
+	sb_add(f->sb, ") ELSE 0 END");
+}
+
+static bool fx_invitation_link(const tc_profile *p)
+{
+	const prof_invitations *i = &p->invitations;
+	if (profile_mapped(&i->org))
+		return true;
+	return profile_mapped(&i->project) && profile_mapped(&p->projects.table) &&
+	       profile_mapped(&p->projects.id) && profile_mapped(&p->projects.org);
+}
+
+/* Invitation alias i is pending, and belongs to org o. */
+static void fx_invitation_pending_of_org(fx *f)
+{
+	const tc_profile *p = f->p;
+	const prof_invitations *i = &p->invitations;
+	if (profile_mapped(&i->status)) {
+		col(f->sb, "i", &i->status);
+		const char *pending = profile_mapped(&i->pending_status) ? i->pending_status.name
+									 : "pending";
+		sb_addf(f->sb, "::text = $%d", qp_own(f->q, xstrdup(pending)));
+	} else {
+		col(f->sb, "i", &i->used);
+		sb_add(f->sb, " IS NOT TRUE");
+	}
+	sb_add(f->sb, " AND ");
+	if (profile_mapped(&i->org)) {
+		col(f->sb, "i", &i->org);
+		sb_add(f->sb, " = ");
+		col(f->sb, "o", &p->orgs.id);
+		return;
+	}
+	col(f->sb, "i", &i->project);
+	sb_add(f->sb, " IN (SELECT ");
+	col(f->sb, "p2", &p->projects.id);
+	sb_add(f->sb, " FROM ");
+	profile_table_sql(f->sb, &p->projects.table);
+	sb_add(f->sb, " p2 WHERE ");
+	col(f->sb, "p2", &p->projects.org);
+	sb_add(f->sb, " = ");
+	col(f->sb, "o", &p->orgs.id);
+	sb_add(f->sb, ")");
+}
+
+static void fx_invitations(fx *f)
+{
+	const tc_profile *p = f->p;
+	const prof_invitations *i = &p->invitations;
+	if (!profile_mapped(&i->table) || (!profile_mapped(&i->status) && !profile_mapped(&i->used)) ||
+	    !fx_invitation_link(p))
+		return;
+	if (profile_mapped(&i->expires_at)) {
+		/* invitation-expired-pending */
+		fx_term(f);
+		sb_add(f->sb, "(SELECT count(*) FROM ");
+		profile_table_sql(f->sb, &i->table);
+		sb_add(f->sb, " i WHERE ");
+		fx_invitation_pending_of_org(f);
+		sb_add(f->sb, " AND ");
+		col(f->sb, "i", &i->expires_at);
+		sb_add(f->sb, " < now())");
+	}
+	if (profile_mapped(&i->email) && fx_users(p) && profile_mapped(&p->users.email) &&
+	    fx_org_members(p, false)) {
+		/* invitation-for-member */
+		const prof_members *m = &p->members[SCOPE_ORG];
+		fx_term(f);
+		sb_add(f->sb, "(SELECT count(*) FROM ");
+		profile_table_sql(f->sb, &i->table);
+		sb_add(f->sb, " i JOIN ");
+		profile_table_sql(f->sb, &p->users.table);
+		sb_add(f->sb, " u ON lower(");
+		col(f->sb, "u", &p->users.email);
+		sb_add(f->sb, "::text) = lower(");
+		col(f->sb, "i", &i->email);
+		sb_add(f->sb, "::text) AND ");
+		fx_live(f, "u", &p->users.deleted_at);
+		sb_add(f->sb, " WHERE ");
+		fx_invitation_pending_of_org(f);
+		if (profile_mapped(&i->expires_at)) {
+			sb_add(f->sb, " AND (");
+			col(f->sb, "i", &i->expires_at);
+			sb_add(f->sb, " IS NULL OR ");
+			col(f->sb, "i", &i->expires_at);
+			sb_add(f->sb, " >= now())");
+		}
+		sb_add(f->sb, " AND EXISTS (SELECT 1 FROM ");
+		profile_table_sql(f->sb, &m->table);
+		sb_add(f->sb, " m WHERE ");
+		col(f->sb, "m", &m->user);
+		sb_add(f->sb, " = ");
+		col(f->sb, "u", &p->users.id);
+		sb_add(f->sb, " AND ");
+		col(f->sb, "m", &m->scope);
+		sb_add(f->sb, " = ");
+		col(f->sb, "o", &p->orgs.id);
+		sb_add(f->sb, " AND ");
+		fx_live(f, "m", &m->deleted_at);
+		sb_add(f->sb, "))");
+	}
+}
+
+static bool fx_resource_has_plan(const prof_resource *r, const char *plan)
+{
+	for (size_t i = 0; i < r->n_plans; i++)
+		if (!strcmp(r->plan_names[i], plan))
+			return true;
+	return false;
+}
+
+/* paid-org-without-resource (paid) or free-org-with-resource (!paid): as
+ * the audit's plans_where, a resource with a template or without per-plan
+ * values belongs to every paid plan, one with per-plan values only to the
+ * plans that have one. */
+static void fx_plan_resources(fx *f, bool paid)
+{
+	const tc_profile *p = f->p;
+	const prof_orgs *o = &p->orgs;
+	const prof_list *plans = paid ? &p->resources.paid_plans : &p->resources.free_plans;
+	bool any = false;
+	for (size_t i = 0; i < o->n_resources; i++)
+		any |= profile_mapped(&o->resources[i].column);
+	if (!profile_mapped(&o->plan) || !any || !plans->n)
+		return;
+	fx_term(f);
+	sb_add(f->sb, "CASE WHEN ");
+	fx_live(f, "o", &o->deleted_at);
+	sb_add(f->sb, " AND (FALSE");
+	for (size_t i = 0; i < o->n_resources; i++) {
+		const prof_resource *r = &o->resources[i];
+		if (!profile_mapped(&r->column))
+			continue;
+		prof_list pl = {xcalloc(plans->n + 1, sizeof(char *)), 0, 0};
+		for (size_t k = 0; k < plans->n; k++) {
+			bool keep = paid ? r->provision || r->n_plans == 0 ||
+						   fx_resource_has_plan(r, plans->v[k])
+					 : !fx_resource_has_plan(r, plans->v[k]);
+			if (keep)
+				pl.v[pl.n++] = plans->v[k];
+		}
+		sb_add(f->sb, " OR (");
+		col(f->sb, "o", &o->plan);
+		sb_add(f->sb, "::text = ANY(");
+		fx_list(f, &pl);
+		sb_add(f->sb, ") AND (");
+		col(f->sb, "o", &r->column);
+		sb_add(f->sb, paid ? " IS NULL OR " : " IS NOT NULL AND ");
+		col(f->sb, "o", &r->column);
+		sb_add(f->sb, paid ? "::text = ''))" : "::text <> ''))");
+		free(pl.v);
+	}
+	sb_add(f->sb, ") THEN 1 ELSE 0 END");
+}
+
+/* The findings expression over org alias o: "(a + b + ...)::bigint", or
+ * NULL::bigint when the profile supports none of the checks. */
+static void findings_sql(strbuf *sb, const tc_profile *p, qparams *q, int server_version)
+{
+	strbuf body = STRBUF_INIT;
+	fx f = {&body, p, q, server_version, 0};
+	for (prof_scope sc = 0; sc < SCOPE_N; sc++)
+		fx_scope_checks(&f, sc);
+	fx_duplicates(&f);
+	fx_not_org_member(&f);
+	fx_project_workspace(&f);
+	fx_privileged(&f, false);
+	fx_invitations(&f);
+	fx_privileged(&f, true);
+	fx_plan_resources(&f, true);
+	fx_plan_resources(&f, false);
+	if (f.terms)
+		sb_addf(sb, "(%s)::bigint", sb_str(&body));
+	else
+		sb_add(sb, "NULL::bigint");
+	sb_free(&body);
+}
+
 /* Columns of org_select, in order. */
 enum {
 	OS_SLUG,
@@ -297,6 +965,7 @@ enum {
 	OS_DELETED,
 	OS_CREATED_KEY,
 	OS_ID,
+	OS_FINDINGS,
 	OS_RES0, /* then one per resource */
 };
 
@@ -306,7 +975,7 @@ enum {
  * of every org at once (one pass over the memberships, for ordering by
  * them: slower, and it grows with the deployment). */
 static void org_select(strbuf *sb, const tc_profile *p, qparams *q, const char *owner_roles,
-		       bool grouped)
+		       bool grouped, int findings_version)
 {
 	const prof_orgs *o = &p->orgs;
 	const prof_members *m = &p->members[SCOPE_ORG];
@@ -345,7 +1014,11 @@ static void org_select(strbuf *sb, const tc_profile *p, qparams *q, const char *
 		sb_add(sb, "NULL::text, ");
 	}
 	col(sb, "o", &o->id);
-	sb_add(sb, "::text");
+	sb_add(sb, "::text, ");
+	if (findings_version >= 0)
+		findings_sql(sb, p, q, findings_version);
+	else
+		sb_add(sb, "NULL::bigint");
 	for (size_t i = 0; i < o->n_resources; i++) {
 		sb_add(sb, ", ");
 		col(sb, "o", &o->resources[i].column);
@@ -416,6 +1089,7 @@ static void org_columns(tc_result *out, bool deleted, const char *extra)
 	res_add_col(out, "plan", RES_T_TEXT);
 	res_add_col(out, "members", RES_T_INT);
 	res_add_col(out, "owners", RES_T_INT);
+	res_add_col(out, "findings", RES_T_INT);
 	res_add_col(out, "created", RES_T_TEXT);
 	res_add_col(out, "resources", RES_T_TEXT);
 	if (deleted)
@@ -434,47 +1108,50 @@ static size_t org_row_out(tc_result *out, const tc_profile *p, const db_rows *ro
 	res_set(out, i, 2, db_get(rows, r, OS_PLAN));
 	res_set(out, i, 3, db_get(rows, r, OS_MEMBERS));
 	res_set(out, i, 4, db_get(rows, r, OS_OWNERS));
-	res_set(out, i, 5, db_get(rows, r, OS_CREATED));
+	res_set(out, i, 5, db_get(rows, r, OS_FINDINGS));
+	res_set(out, i, 6, db_get(rows, r, OS_CREATED));
 	if (p->orgs.n_resources) {
 		strbuf sb = STRBUF_INIT;
 		resources_text(&sb, p, rows, r, OS_RES0);
-		res_set(out, i, 6, sb_str(&sb));
+		res_set(out, i, 7, sb_str(&sb));
 		sb_free(&sb);
 	}
 	if (deleted)
-		res_set(out, i, 7, db_get(rows, r, OS_DELETED));
+		res_set(out, i, 8, db_get(rows, r, OS_DELETED));
 	return i;
 }
 
 /* ------------------------------------------------------------------ orgs list */
 
-typedef enum list_sort { SORT_SLUG, SORT_CREATED, SORT_MEMBERS } list_sort;
-
-/* The key of row r for sort: what --after takes to continue after it. */
-static char *row_key(list_sort sort, const db_rows *rows, size_t r)
+/* The key of row r for sort: what --after and --before take to continue
+ * from it. */
+static char *row_key(orgs_sort sort, const db_rows *rows, size_t r)
 {
 	switch (sort) {
-	case SORT_CREATED:
+	case ORGS_SORT_CREATED:
 		return xasprintf("%s|%s", db_get(rows, r, OS_CREATED_KEY),
 				 db_get(rows, r, OS_ID));
-	case SORT_MEMBERS: {
+	case ORGS_SORT_MEMBERS: {
 		const char *n = db_get(rows, r, OS_MEMBERS);
 		return xasprintf("%s|%s", n ? n : "0", db_get(rows, r, OS_SLUG));
 	}
-	case SORT_SLUG:
+	case ORGS_SORT_SLUG:
 	default:
 		return xstrdup(db_get(rows, r, OS_SLUG));
 	}
 }
 
 /* KEY = "A|B" split at the first '|' (a time or count has none). */
-static tc_status split_key(const char *key, const char *form, char **a, char **b, tc_error *err)
+static tc_status split_key(const char *opt, const char *key, const char *form, char **a, char **b,
+			   tc_error *err)
 {
 	const char *bar = strchr(key, '|');
 	if (!bar || bar == key || !bar[1]) {
-		tc_fail(err, TC_ERR_USAGE, "--after '%s' is not a key of this sort (%s)", key, form);
-		tc_hint(err, "pass the value the previous page printed after --after, or the "
-			     "key column of its last row");
+		tc_fail(err, TC_ERR_USAGE, "--%s '%s' is not a key of this sort (%s)", opt, key,
+			form);
+		tc_hint(err, "pass the value the previous page printed after --%s, or the key "
+			     "column of a row of that page",
+			opt);
 		return TC_ERR_USAGE;
 	}
 	*a = xstrndup(key, (size_t)(bar - key));
@@ -482,106 +1159,148 @@ static tc_status split_key(const char *key, const char *form, char **a, char **b
 	return TC_OK;
 }
 
-tc_status orgs_list(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
+/* The order of a read: the sort's own order (slug and created ascending,
+ * members most first, ties by slug), reversed by desc (for members: fewest
+ * first, ties still by slug), and the whole turned around when the page is
+ * read backwards (a page before a key, the last page; its rows are turned
+ * around again before they are shown). */
+typedef struct read_order {
+	bool first_desc; /* the first key (slug, created, members) descends */
+	bool slug_desc;  /* members: the tie-breaking slug descends */
+} read_order;
+
+static read_order read_order_of(orgs_sort sort, bool desc, bool backwards)
+{
+	read_order r;
+	if (sort == ORGS_SORT_MEMBERS) {
+		r.first_desc = !desc != backwards;
+		r.slug_desc = backwards;
+	} else {
+		r.first_desc = r.slug_desc = desc != backwards;
+	}
+	return r;
+}
+
+static void order_by(strbuf *sql, const prof_orgs *o, orgs_sort sort, read_order ro)
+{
+	const char *dir = ro.first_desc ? " DESC" : "";
+	sb_add(sql, " ORDER BY ");
+	switch (sort) {
+	case ORGS_SORT_SLUG:
+		col(sql, "o", &o->slug);
+		sb_add(sql, dir);
+		break;
+	case ORGS_SORT_CREATED:
+		col(sql, "o", &o->created_at);
+		sb_addf(sql, "%s, ", dir);
+		col(sql, "o", &o->id);
+		sb_add(sql, dir);
+		break;
+	case ORGS_SORT_MEMBERS:
+		sb_addf(sql, "mc.members%s, ", dir);
+		col(sql, "o", &o->slug);
+		sb_add(sql, ro.slug_desc ? " DESC" : "");
+		break;
+	}
+}
+
+/* " AND <row comes after the key in the read's order>"; inclusive takes
+ * the key's own row too. ka/kb are the key's parts (kb NULL for slugs). */
+static void past_key(strbuf *sql, qparams *q, const prof_orgs *o, orgs_sort sort, read_order ro,
+		     bool inclusive, const char *ka, const char *kb)
+{
+	const char *op = ro.first_desc ? (inclusive ? "<=" : "<") : (inclusive ? ">=" : ">");
+	switch (sort) {
+	case ORGS_SORT_SLUG:
+		sb_add(sql, " AND ");
+		col(sql, "o", &o->slug);
+		sb_addf(sql, " %s $%d", op, qp(q, ka));
+		break;
+	case ORGS_SORT_CREATED:
+		/* A row comparison: one index range on (created_at, id). */
+		sb_add(sql, " AND (");
+		col(sql, "o", &o->created_at);
+		sb_add(sql, ", ");
+		col(sql, "o", &o->id);
+		sb_addf(sql, ") %s ($%d, $%d)", op, qp(q, ka), qp(q, kb));
+		break;
+	case ORGS_SORT_MEMBERS: {
+		/* The count and the slug may go opposite ways: not a row comparison. */
+		const char *sop = ro.slug_desc ? (inclusive ? "<=" : "<") : (inclusive ? ">=" : ">");
+		int n = qp(q, ka);
+		sb_addf(sql, " AND (mc.members %s $%d::bigint OR (mc.members = $%d::bigint AND ",
+			ro.first_desc ? "<" : ">", n, n);
+		col(sql, "o", &o->slug);
+		sb_addf(sql, " %s $%d))", sop, qp(q, kb));
+		break;
+	}
+	}
+}
+
+tc_status orgs_page(struct tc_session *s, const orgs_page_req *req, tc_result *out,
+		    orgs_page_more *more, tc_error *err)
 {
 	res_init(out, RES_TABLE);
+	more->before = more->after = false;
 	tc_conn *c;
 	const tc_profile *p;
 	tc_status rc = open_profile(s, &c, &p, err);
 	if (rc != TC_OK)
 		return rc;
 	const prof_orgs *o = &p->orgs;
-	long limit;
-	if ((rc = limit_opt(call, &limit, err)) != TC_OK)
+	orgs_sort sort = req->sort;
+	long limit = req->limit;
+	if (limit < 1 || limit > ORGS_PAGE_MAX)
+		limit = ORGS_PAGE_DEFAULT;
+	if (sort == ORGS_SORT_CREATED &&
+	    (rc = need(p, &o->created_at, "organizations", "created_at", "sorting by created", err)))
 		return rc;
-	const char *sort_s = cmd_opt_value(call, "sort");
-	list_sort sort = SORT_SLUG;
-	if (!sort_s || !strcmp(sort_s, "slug")) {
-		sort = SORT_SLUG;
-	} else if (!strcmp(sort_s, "created")) {
-		sort = SORT_CREATED;
-		if ((rc = need(p, &o->created_at, "organizations", "created_at",
-			       "orgs list --sort created", err)))
+	if (sort == ORGS_SORT_MEMBERS && (rc = need(p, &p->members[SCOPE_ORG].table, "members.org",
+						    "table", "sorting by members", err)))
+		return rc;
+	const char *key = req->from == ORGS_FIRST || req->from == ORGS_LAST ? NULL : req->key;
+	const char *opt = req->from == ORGS_BEFORE ? "before" : "after";
+	if (req->from != ORGS_FIRST && req->from != ORGS_LAST && (!key || !*key))
+		return tc_fail(err, TC_ERR_USAGE, "--%s needs a key", opt);
+
+	char *ka = NULL, *kb = NULL;
+	if (key && sort != ORGS_SORT_SLUG) {
+		rc = split_key(opt, key, sort == ORGS_SORT_CREATED ? "TIME|ID" : "MEMBERS|SLUG", &ka,
+			       &kb, err);
+		if (rc == TC_OK && sort == ORGS_SORT_MEMBERS && strspn(ka, "0123456789") != strlen(ka))
+			rc = tc_fail(err, TC_ERR_USAGE,
+				     "--%s '%s' is not a key of --sort members (MEMBERS|SLUG)", opt,
+				     key);
+		if (rc != TC_OK) {
+			free(ka);
+			free(kb);
 			return rc;
-	} else if (!strcmp(sort_s, "members")) {
-		sort = SORT_MEMBERS;
-		if ((rc = need(p, &p->members[SCOPE_ORG].table, "members.org", "table",
-			       "orgs list --sort members", err)))
-			return rc;
-	} else {
-		return tc_fail(err, TC_ERR_USAGE, "--sort takes slug, created or members, not '%s'",
-			       sort_s);
+		}
+	} else if (key) {
+		ka = xstrdup(key);
 	}
-	bool deleted = cmd_opt_value(call, "deleted") != NULL;
-	const char *after = cmd_opt_value(call, "after");
+	/* Read backwards for the page before a key and the last page; desc
+	 * (the list shown the other way round) turns both ways over. */
+	bool back_read = req->from == ORGS_BEFORE || req->from == ORGS_LAST;
+	read_order ro = read_order_of(sort, req->desc, back_read);
 
 	char *owner_roles = p->roles.owner.n ? array_literal(&p->roles.owner) : NULL;
-	char *ka = NULL, *kb = NULL;
-	if (after && sort != SORT_SLUG) {
-		rc = split_key(after, sort == SORT_CREATED ? "TIME|ID" : "MEMBERS|SLUG", &ka, &kb,
-			       err);
-		if (rc == TC_OK && sort == SORT_MEMBERS && strspn(ka, "0123456789") != strlen(ka))
-			rc = tc_fail(err, TC_ERR_USAGE,
-				     "--after '%s' is not a key of --sort members (MEMBERS|SLUG)",
-				     after);
-		if (rc != TC_OK) {
-			free(owner_roles);
-			return rc;
-		}
-	}
 	char *limit_s = xasprintf("%ld", limit + 1);
-
-	qparams q = {{0}, 0};
+	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT;
-	org_select(&sql, p, &q, owner_roles, sort == SORT_MEMBERS);
+	org_select(&sql, p, &q, owner_roles, sort == ORGS_SORT_MEMBERS, conn_server_version(c));
 	sb_add(&sql, " WHERE true");
-	if (!deleted)
+	if (!req->deleted)
 		live(&sql, "o", &o->deleted_at);
-	if (after) {
-		switch (sort) {
-		case SORT_SLUG:
-			sb_add(&sql, " AND ");
-			col(&sql, "o", &o->slug);
-			sb_addf(&sql, " > $%d", qp(&q, after));
-			break;
-		case SORT_CREATED:
-			/* A row comparison: one index range on (created_at, id). */
-			sb_add(&sql, " AND (");
-			col(&sql, "o", &o->created_at);
-			sb_add(&sql, ", ");
-			col(&sql, "o", &o->id);
-			sb_addf(&sql, ") > ($%d, $%d)", qp(&q, ka), qp(&q, kb));
-			break;
-		case SORT_MEMBERS: {
-			int n = qp(&q, ka);
-			sb_addf(&sql, " AND (mc.members < $%d::bigint OR (mc.members = $%d::bigint AND ",
-				n, n);
-			col(&sql, "o", &o->slug);
-			sb_addf(&sql, " > $%d))", qp(&q, kb));
-			break;
-		}
-		}
-	}
-	sb_add(&sql, " ORDER BY ");
-	switch (sort) {
-	case SORT_SLUG:
-		col(&sql, "o", &o->slug);
-		break;
-	case SORT_CREATED:
-		col(&sql, "o", &o->created_at);
-		sb_add(&sql, ", ");
-		col(&sql, "o", &o->id);
-		break;
-	case SORT_MEMBERS:
-		sb_add(&sql, "mc.members DESC, ");
-		col(&sql, "o", &o->slug);
-		break;
-	}
+	if (key)
+		past_key(&sql, &q, o, sort, ro, req->from == ORGS_AT, ka, kb);
+	order_by(&sql, o, sort, ro);
 	sb_addf(&sql, " LIMIT $%d::bigint", qp(&q, limit_s));
 
 	db_rows rows = DB_ROWS_INIT;
 	rc = db_query(c, sb_str(&sql), q.n, q.v, &rows, err);
 	sb_free(&sql);
+	qp_free(&q);
 	free(limit_s);
 	free(owner_roles);
 	free(ka);
@@ -590,29 +1309,122 @@ tc_status orgs_list(struct tc_session *s, const cmd_call *call, tc_result *out, 
 		tc_error_prefix(err, "listing organizations: ");
 		return rc;
 	}
-	org_columns(out, deleted, NULL);
+	org_columns(out, req->deleted, NULL);
 	res_add_detail_col(out, "key", RES_T_TEXT);
 	size_t keycol = out->ncols - 1;
 	size_t shown = rows.nrows > (size_t)limit ? (size_t)limit : rows.nrows;
-	char *last = NULL;
-	for (size_t r = 0; r < shown; r++) {
-		size_t i = org_row_out(out, p, &rows, r, deleted);
-		free(last);
-		last = row_key(sort, &rows, r);
-		res_set(out, i, keycol, last);
+	for (size_t i = 0; i < shown; i++) {
+		/* In the order shown: a backwards read is turned around. */
+		size_t r = back_read ? shown - 1 - i : i;
+		size_t row = org_row_out(out, p, &rows, r, req->deleted);
+		char *k = row_key(sort, &rows, r);
+		res_set(out, row, keycol, k);
+		free(k);
 	}
-	if (shown == 0 && after)
-		res_set_summary(out, "no organizations after '%s'", after);
-	else if (shown == 0)
-		res_set_summary(out, "no organizations%s",
-				deleted ? "" : " (pass --deleted to include deleted ones)");
-	else if (rows.nrows > shown)
-		res_set_summary(out, "%zu organization%s; next page: --after '%s'", shown,
-				shown == 1 ? "" : "s", last);
-	else
-		res_set_summary(out, "%zu organization%s (last page)", shown, shown == 1 ? "" : "s");
-	free(last);
+	bool beyond = rows.nrows > shown; /* more rows in the read's direction */
+	if (back_read) {
+		more->before = beyond;
+		/* A page before a key has at least the key's row after it. */
+		more->after = req->from == ORGS_BEFORE;
+	} else {
+		more->after = beyond;
+		more->before = req->from == ORGS_AFTER || (req->from == ORGS_AT && shown > 0);
+	}
 	db_rows_free(&rows);
+	return TC_OK;
+}
+
+tc_status orgs_page_key(struct tc_session *s, orgs_sort sort, const char *slug, char **key,
+			tc_error *err)
+{
+	*key = NULL;
+	tc_conn *c;
+	const tc_profile *p;
+	tc_status rc = open_profile(s, &c, &p, err);
+	if (rc != TC_OK)
+		return rc;
+	if (sort == ORGS_SORT_SLUG) {
+		*key = xstrdup(slug);
+		return TC_OK;
+	}
+	char *owner_roles = p->roles.owner.n ? array_literal(&p->roles.owner) : NULL;
+	qparams q = QPARAMS_INIT;
+	strbuf sql = STRBUF_INIT;
+	/* Not grouped: the counts of this one org. */
+	org_select(&sql, p, &q, owner_roles, false, -1);
+	sb_add(&sql, " WHERE ");
+	col(&sql, "o", &p->orgs.slug);
+	sb_addf(&sql, " = $%d", qp(&q, slug));
+	live(&sql, "o", &p->orgs.deleted_at);
+	sb_add(&sql, " LIMIT 1");
+	db_rows rows = DB_ROWS_INIT;
+	rc = db_query(c, sb_str(&sql), q.n, q.v, &rows, err);
+	sb_free(&sql);
+	qp_free(&q);
+	free(owner_roles);
+	if (rc == TC_OK && rows.nrows)
+		*key = row_key(sort, &rows, 0);
+	db_rows_free(&rows);
+	return rc;
+}
+
+tc_status orgs_list(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
+{
+	res_init(out, RES_TABLE);
+	orgs_page_req req = {ORGS_SORT_SLUG, ORGS_FIRST, NULL, ORGS_PAGE_DEFAULT, false, false};
+	tc_status rc = limit_opt(call, &req.limit, err);
+	if (rc != TC_OK)
+		return rc;
+	const char *sort_s = cmd_opt_value(call, "sort");
+	if (!sort_s || !strcmp(sort_s, "slug"))
+		req.sort = ORGS_SORT_SLUG;
+	else if (!strcmp(sort_s, "created"))
+		req.sort = ORGS_SORT_CREATED;
+	else if (!strcmp(sort_s, "members"))
+		req.sort = ORGS_SORT_MEMBERS;
+	else
+		return tc_fail(err, TC_ERR_USAGE, "--sort takes slug, created or members, not '%s'",
+			       sort_s);
+	req.deleted = cmd_opt_value(call, "deleted") != NULL;
+	req.desc = cmd_opt_value(call, "reverse") != NULL;
+	const char *after = cmd_opt_value(call, "after"), *before = cmd_opt_value(call, "before");
+	bool last = cmd_opt_value(call, "last") != NULL;
+	if ((after != NULL) + (before != NULL) + last > 1)
+		return tc_fail(err, TC_ERR_USAGE, "--after, --before and --last choose the page: "
+						  "give one of them");
+	if (after) {
+		req.from = ORGS_AFTER;
+		req.key = after;
+	} else if (before) {
+		req.from = ORGS_BEFORE;
+		req.key = before;
+	} else if (last) {
+		req.from = ORGS_LAST;
+	}
+	orgs_page_more more;
+	rc = orgs_page(s, &req, out, &more, err);
+	if (rc != TC_OK)
+		return rc;
+	size_t n = out->nrows, keycol = out->ncols - 1;
+	const char *first = n ? res_get(out, 0, keycol) : NULL;
+	const char *lastkey = n ? res_get(out, n - 1, keycol) : NULL;
+	const char *orgs = n == 1 ? "organization" : "organizations";
+	if (n == 0 && req.key)
+		res_set_summary(out, "no organizations %s '%s'", before ? "before" : "after",
+				req.key);
+	else if (n == 0)
+		res_set_summary(out, "no organizations%s",
+				req.deleted ? "" : " (pass --deleted to include deleted ones)");
+	else if (req.from == ORGS_BEFORE || req.from == ORGS_LAST) {
+		if (more.before)
+			res_set_summary(out, "%zu %s%s; previous page: --before '%s'", n, orgs,
+					last ? " (the last page)" : "", first);
+		else
+			res_set_summary(out, "%zu %s (first page)", n, orgs);
+	} else if (more.after)
+		res_set_summary(out, "%zu %s; next page: --after '%s'", n, orgs, lastkey);
+	else
+		res_set_summary(out, "%zu %s (last page)", n, orgs);
 	return TC_OK;
 }
 
@@ -632,7 +1444,7 @@ static char *ascii_lower(const char *s)
  * it), then slug or name containing the text, up to limit rows in all.
  * Appends org_select rows to *prefix_rows and *sub_rows. */
 static tc_status search_rows(tc_conn *c, const tc_profile *p, const char *text, long limit,
-			     db_rows *prefix_rows, db_rows *sub_rows, tc_error *err)
+			     bool findings, db_rows *prefix_rows, db_rows *sub_rows, tc_error *err)
 {
 	const prof_orgs *o = &p->orgs;
 	char *owner_roles = p->roles.owner.n ? array_literal(&p->roles.owner) : NULL;
@@ -645,9 +1457,10 @@ static tc_status search_rows(tc_conn *c, const tc_profile *p, const char *text, 
 	sb_addc(&sub, '%');
 	char *limit_s = xasprintf("%ld", limit);
 
-	qparams q = {{0}, 0};
+	int fv = findings ? conn_server_version(c) : -1;
+	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT;
-	org_select(&sql, p, &q, owner_roles, false);
+	org_select(&sql, p, &q, owner_roles, false, fv);
 	sb_add(&sql, " WHERE ");
 	col(&sql, "o", &o->slug);
 	int pp = qp(&q, sb_str(&prefix));
@@ -661,9 +1474,9 @@ static tc_status search_rows(tc_conn *c, const tc_profile *p, const char *text, 
 	if (rc == TC_OK && prefix_rows->nrows < (size_t)limit) {
 		free(limit_s);
 		limit_s = xasprintf("%ld", limit - (long)prefix_rows->nrows);
-		q.n = 0;
+		qp_free(&q);
 		sb_reset(&sql);
-		org_select(&sql, p, &q, owner_roles, false);
+		org_select(&sql, p, &q, owner_roles, false, fv);
 		int ps = qp(&q, sb_str(&sub));
 		pp = qp(&q, sb_str(&prefix));
 		sb_add(&sql, " WHERE (");
@@ -679,6 +1492,7 @@ static tc_status search_rows(tc_conn *c, const tc_profile *p, const char *text, 
 		sb_addf(&sql, " LIMIT $%d::bigint", qp(&q, limit_s));
 		rc = db_query(c, sb_str(&sql), q.n, q.v, sub_rows, err);
 	}
+	qp_free(&q);
 	sb_free(&sql);
 	sb_free(&prefix);
 	sb_free(&sub);
@@ -703,7 +1517,7 @@ tc_status orgs_search(struct tc_session *s, const cmd_call *call, tc_result *out
 	if (!*text)
 		return tc_fail(err, TC_ERR_USAGE, "orgs search needs some text to look for");
 	db_rows pre = DB_ROWS_INIT, sub = DB_ROWS_INIT;
-	rc = search_rows(c, p, text, limit, &pre, &sub, err);
+	rc = search_rows(c, p, text, limit, true, &pre, &sub, err);
 	if (rc != TC_OK) {
 		db_rows_free(&pre);
 		db_rows_free(&sub);
@@ -712,9 +1526,9 @@ tc_status orgs_search(struct tc_session *s, const cmd_call *call, tc_result *out
 	}
 	org_columns(out, false, "match");
 	for (size_t r = 0; r < pre.nrows; r++)
-		res_set(out, org_row_out(out, p, &pre, r, false), 7, "prefix");
+		res_set(out, org_row_out(out, p, &pre, r, false), out->ncols - 1, "prefix");
 	for (size_t r = 0; r < sub.nrows; r++)
-		res_set(out, org_row_out(out, p, &sub, r, false), 7, "substring");
+		res_set(out, org_row_out(out, p, &sub, r, false), out->ncols - 1, "substring");
 	size_t n = pre.nrows + sub.nrows;
 	if (n == 0)
 		res_set_summary(out, "no organization's slug or name contains '%s'", text);
@@ -834,7 +1648,7 @@ static tc_status no_such_org(tc_conn *c, const tc_profile *p, const char *slug, 
 	db_rows pre = DB_ROWS_INIT, sub = DB_ROWS_INIT;
 	tc_error ignored = TC_ERROR_INIT;
 	strbuf names = STRBUF_INIT;
-	if (plen && search_rows(c, p, head, 5, &pre, &sub, &ignored) == TC_OK) {
+	if (plen && search_rows(c, p, head, 5, false, &pre, &sub, &ignored) == TC_OK) {
 		for (size_t r = 0; r < pre.nrows; r++)
 			sb_addf(&names, "%s%s", names.len ? ", " : "", db_get(&pre, r, OS_SLUG));
 		for (size_t r = 0; r < sub.nrows; r++)
@@ -1130,6 +1944,267 @@ tc_status orgs_show(struct tc_session *s, const cmd_call *call, tc_result *out, 
 	free(ws);
 	free(pj);
 	org_free(&g);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ the console's org screen */
+
+/* A name column, or the id where the profile maps no name. */
+static void name_or_id(strbuf *sb, const char *alias, const prof_ident *name, const prof_ident *id)
+{
+	col(sb, alias, profile_mapped(name) ? name : id);
+	sb_add(sb, "::text");
+}
+
+tc_status orgs_tree(struct tc_session *s, const char *slug, tc_result *out, tc_error *err)
+{
+	res_init(out, RES_TABLE);
+	tc_conn *c;
+	const tc_profile *p;
+	tc_status rc = open_profile(s, &c, &p, err);
+	if (rc != TC_OK)
+		return rc;
+	org_rec g;
+	bool found;
+	if ((rc = org_fetch(c, p, slug, false, &g, &found, err)) != TC_OK)
+		return rc;
+	if (!found)
+		return no_such_org(c, p, slug, err);
+	const prof_workspaces *w = &p->workspaces;
+	const prof_projects *pj = &p->projects;
+	res_add_col(out, "workspace", RES_T_TEXT);
+	res_add_col(out, "project", RES_T_TEXT);
+	res_add_col(out, "note", RES_T_TEXT);
+	bool have_ws = profile_mapped(&w->table) && profile_mapped(&w->id) && profile_mapped(&w->org);
+	bool have_pj = profile_mapped(&pj->table) && profile_mapped(&pj->id) &&
+		       profile_mapped(&pj->org);
+	if (!have_ws && !have_pj) {
+		org_free(&g);
+		res_set_summary(out, "the tenancy profile maps no workspaces or projects");
+		return TC_OK;
+	}
+	bool linked = have_ws && have_pj && profile_mapped(&pj->workspace);
+	strbuf sql = STRBUF_INIT;
+	sb_add(&sql, "SELECT * FROM (");
+	if (have_ws) {
+		/* The org's live workspaces with the live projects in them (a
+		 * project of another organization in one of them is said so). */
+		sb_add(&sql, "SELECT ");
+		name_or_id(&sql, "w", &w->name, &w->id);
+		sb_add(&sql, " AS workspace, ");
+		if (linked) {
+			sb_add(&sql, "x.pname AS project, CASE WHEN x.pid IS NOT NULL AND x.porg IS "
+				     "DISTINCT FROM ");
+			col(&sql, "w", &w->org);
+			sb_add(&sql, " THEN 'a project of organization ' || coalesce((SELECT ");
+			col(&sql, "o2", &p->orgs.slug);
+			sb_add(&sql, "::text FROM ");
+			profile_table_sql(&sql, &p->orgs.table);
+			sb_add(&sql, " o2 WHERE ");
+			col(&sql, "o2", &p->orgs.id);
+			sb_add(&sql, " = x.porg), 'none') END AS note FROM ");
+		} else {
+			sb_add(&sql, "NULL::text AS project, NULL::text AS note FROM ");
+		}
+		profile_table_sql(&sql, &w->table);
+		sb_add(&sql, " w");
+		if (linked) {
+			sb_add(&sql, " LEFT JOIN LATERAL (SELECT ");
+			col(&sql, "pp", &pj->id);
+			sb_add(&sql, " AS pid, ");
+			col(&sql, "pp", &pj->org);
+			sb_add(&sql, " AS porg, ");
+			name_or_id(&sql, "pp", &pj->name, &pj->id);
+			sb_add(&sql, " AS pname FROM ");
+			profile_table_sql(&sql, &pj->table);
+			sb_add(&sql, " pp WHERE ");
+			col(&sql, "pp", &pj->workspace);
+			sb_add(&sql, " = ");
+			col(&sql, "w", &w->id);
+			live(&sql, "pp", &pj->deleted_at);
+			sb_add(&sql, ") x ON true");
+		}
+		sb_add(&sql, " WHERE ");
+		col(&sql, "w", &w->org);
+		sb_add(&sql, " = $1");
+		live(&sql, "w", &w->deleted_at);
+	}
+	if (have_pj) {
+		/* The org's live projects outside its live workspaces. */
+		if (have_ws)
+			sb_add(&sql, " UNION ALL ");
+		sb_add(&sql, "SELECT ");
+		if (linked) {
+			sb_add(&sql, "(SELECT ");
+			name_or_id(&sql, "w3", &w->name, &w->id);
+			sb_add(&sql, " FROM ");
+			profile_table_sql(&sql, &w->table);
+			sb_add(&sql, " w3 WHERE ");
+			col(&sql, "w3", &w->id);
+			sb_add(&sql, " = ");
+			col(&sql, "pp", &pj->workspace);
+			sb_add(&sql, ")");
+		} else {
+			sb_add(&sql, "NULL::text");
+		}
+		sb_add(&sql, " AS workspace, ");
+		name_or_id(&sql, "pp", &pj->name, &pj->id);
+		sb_add(&sql, " AS project, ");
+		if (linked) {
+			sb_add(&sql, "CASE WHEN ");
+			col(&sql, "pp", &pj->workspace);
+			sb_add(&sql, " IS NULL THEN 'in no workspace' ELSE 'in a workspace of "
+				     "organization ' || coalesce((SELECT ");
+			col(&sql, "o3", &p->orgs.slug);
+			sb_add(&sql, "::text FROM ");
+			profile_table_sql(&sql, &w->table);
+			sb_add(&sql, " w4 JOIN ");
+			profile_table_sql(&sql, &p->orgs.table);
+			sb_add(&sql, " o3 ON ");
+			col(&sql, "o3", &p->orgs.id);
+			sb_add(&sql, " = ");
+			col(&sql, "w4", &w->org);
+			sb_add(&sql, " WHERE ");
+			col(&sql, "w4", &w->id);
+			sb_add(&sql, " = ");
+			col(&sql, "pp", &pj->workspace);
+			sb_add(&sql, "), 'none') || CASE WHEN (SELECT ");
+			if (profile_mapped(&w->deleted_at))
+				col(&sql, "w5", &w->deleted_at);
+			else
+				sb_add(&sql, "NULL::timestamptz");
+			sb_add(&sql, " FROM ");
+			profile_table_sql(&sql, &w->table);
+			sb_add(&sql, " w5 WHERE ");
+			col(&sql, "w5", &w->id);
+			sb_add(&sql, " = ");
+			col(&sql, "pp", &pj->workspace);
+			sb_add(&sql, ") IS NOT NULL THEN ' (deleted)' ELSE '' END END");
+		} else {
+			sb_add(&sql, "NULL::text");
+		}
+		sb_add(&sql, " AS note FROM ");
+		profile_table_sql(&sql, &pj->table);
+		sb_add(&sql, " pp WHERE ");
+		col(&sql, "pp", &pj->org);
+		sb_add(&sql, " = $1");
+		live(&sql, "pp", &pj->deleted_at);
+		if (linked) {
+			/* Not in a live workspace of its own org (those are above). */
+			sb_add(&sql, " AND NOT EXISTS (SELECT 1 FROM ");
+			profile_table_sql(&sql, &w->table);
+			sb_add(&sql, " w2 WHERE ");
+			col(&sql, "w2", &w->id);
+			sb_add(&sql, " = ");
+			col(&sql, "pp", &pj->workspace);
+			sb_add(&sql, " AND ");
+			col(&sql, "w2", &w->org);
+			sb_add(&sql, " = ");
+			col(&sql, "pp", &pj->org);
+			live(&sql, "w2", &w->deleted_at);
+			sb_add(&sql, ")");
+		}
+	}
+	sb_add(&sql, ") t ORDER BY t.workspace COLLATE \"C\" NULLS LAST, t.project COLLATE \"C\" "
+		     "NULLS FIRST LIMIT 501");
+	const char *params[] = {g.id};
+	db_rows rows = DB_ROWS_INIT;
+	rc = db_query(c, sb_str(&sql), 1, params, &rows, err);
+	sb_free(&sql);
+	if (rc != TC_OK) {
+		tc_error_prefix(err, "reading the workspaces and projects of '%s': ", slug);
+		org_free(&g);
+		return rc;
+	}
+	size_t shown = rows.nrows > 500 ? 500 : rows.nrows;
+	for (size_t r = 0; r < shown; r++) {
+		size_t i = res_add_row(out);
+		for (size_t k = 0; k < 3; k++)
+			res_set(out, i, k, db_get(&rows, r, k));
+	}
+	if (rows.nrows > shown)
+		res_set_summary(out, "the first %zu rows; there are more", shown);
+	db_rows_free(&rows);
+	org_free(&g);
+	return TC_OK;
+}
+
+tc_status orgs_findings(struct tc_session *s, const char *slug, long samples, tc_result *out,
+			tc_error *err)
+{
+	res_init(out, RES_TABLE);
+	/* The audit of one org through the command table's own options, as
+	 * audit_org_summary does: one way in. */
+	const cmd_spec *spec = cmd_find("audit");
+	const cmd_opt *org_opt = NULL, *samples_opt = NULL;
+	for (const cmd_opt *o = spec->opts; o->name; o++) {
+		if (!strcmp(o->name, "org"))
+			org_opt = o;
+		if (!strcmp(o->name, "samples"))
+			samples_opt = o;
+	}
+	char *n = xasprintf("%ld", samples);
+	cmd_optval opts[] = {{org_opt, (char *)slug}, {samples_opt, n}};
+	cmd_call call = {.spec = spec, .opts = opts, .nopts = 2};
+	tc_result r;
+	tc_status rc = audit_run(s, &call, &r, err);
+	free(n);
+	if (rc != TC_OK && rc != TC_FINDINGS) {
+		res_free(&r);
+		return rc;
+	}
+	rc = TC_OK;
+	res_add_col(out, "check", RES_T_TEXT);
+	res_add_col(out, "severity", RES_T_TEXT);
+	res_add_col(out, "count", RES_T_INT);
+	res_add_col(out, "user", RES_T_TEXT);
+	res_add_col(out, "role", RES_T_TEXT);
+	res_add_col(out, "detail", RES_T_TEXT);
+	res_add_col(out, "explanation", RES_T_TEXT);
+	res_add_col(out, "fix", RES_T_TEXT);
+	/* The samples are JSON: the server reads them back into rows. */
+	prof_list json = {xcalloc(r.nrows + 1, sizeof(char *)), 0, 0};
+	size_t *which = xcalloc(r.nrows + 1, sizeof *which);
+	for (size_t i = 0; i < r.nrows; i++) {
+		const char *count = res_get(&r, i, 2);
+		if (!count || !strcmp(count, "0"))
+			continue;
+		which[json.n] = i;
+		json.v[json.n++] = (char *)(res_get(&r, i, 4) ? res_get(&r, i, 4) : "[]");
+	}
+	db_rows rows = DB_ROWS_INIT;
+	tc_conn *c;
+	if (json.n) {
+		char *lit = array_literal(&json);
+		const char *params[] = {lit};
+		rc = session_conn(s, &c, err);
+		if (rc == TC_OK)
+			rc = db_query(c,
+				      "SELECT a.ord::int, e.v->>'user', e.v->>'role', e.v->>'detail' "
+				      "FROM unnest($1::text[]) WITH ORDINALITY a(j, ord) LEFT JOIN "
+				      "LATERAL jsonb_array_elements(a.j::jsonb) WITH ORDINALITY e(v, n) "
+				      "ON true ORDER BY a.ord, e.n",
+				      1, params, &rows, err);
+		free(lit);
+	}
+	for (size_t k = 0; rc == TC_OK && k < rows.nrows; k++) {
+		size_t i = which[atol(db_get(&rows, k, 0)) - 1];
+		size_t row = res_add_row(out);
+		res_set(out, row, 0, res_get(&r, i, 0));
+		res_set(out, row, 1, res_get(&r, i, 1));
+		res_set(out, row, 2, res_get(&r, i, 2));
+		res_set(out, row, 3, db_get(&rows, k, 1));
+		res_set(out, row, 4, db_get(&rows, k, 2));
+		res_set(out, row, 5, db_get(&rows, k, 3));
+		res_set(out, row, 6, res_get(&r, i, 5));
+		res_set(out, row, 7, res_get(&r, i, 6));
+	}
+	if (rc == TC_OK && r.summary)
+		res_set_summary(out, "%s", r.summary);
+	db_rows_free(&rows);
+	free(json.v);
+	free(which);
+	res_free(&r);
 	return rc;
 }
 
@@ -1558,7 +2633,7 @@ static tc_status try_insert(tc_conn *c, create_ctx *x, const char *slug, const c
 	const tc_profile *p = x->p;
 	const prof_orgs *o = &p->orgs;
 	*collided = false;
-	qparams q = {{0}, 0};
+	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT, vals = STRBUF_INIT;
 	sb_add(&sql, "INSERT INTO ");
 	profile_table_sql(&sql, &o->table);
@@ -1717,7 +2792,7 @@ static tc_status create_body(tc_conn *c, void *ctx, stage_plan *plan, tc_error *
 	/* Resources for the plan, by the same rules as set-plan. */
 	char **next = xcalloc(o->n_resources ? o->n_resources : 1, sizeof *next);
 	strbuf set = STRBUF_INIT;
-	qparams q = {{0}, 0};
+	qparams q = QPARAMS_INIT;
 	int changed = 0;
 	qp(&q, g.id);
 	resources_plan(p, &g, g.plan, pv, &set, &q, next, &changed);
@@ -1887,7 +2962,7 @@ static tc_status rename_body(tc_conn *c, void *ctx, stage_plan *plan, tc_error *
 		org_free(&g);
 		return tc_fail(err, TC_ERR_USAGE, "nothing to change");
 	}
-	qparams q = {{0}, 0};
+	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT;
 	sb_add(&sql, "UPDATE ");
 	profile_table_sql(&sql, &p->orgs.table);
@@ -1975,7 +3050,7 @@ static tc_status set_plan_body(tc_conn *c, void *ctx, stage_plan *plan, tc_error
 	if (rc != TC_OK)
 		return rc;
 	strbuf preview = STRBUF_INIT, set = STRBUF_INIT;
-	qparams q = {{0}, 0};
+	qparams q = QPARAMS_INIT;
 	qp(&q, g.id);
 	preview_org(&preview, &g);
 	int changed = 0;

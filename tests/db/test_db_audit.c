@@ -17,8 +17,10 @@
 
 #include <cmocka.h>
 
+#include "audit.h"
 #include "clirun.h"
 #include "dbtest.h"
+#include "session.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -925,6 +927,71 @@ static void fix_refuses_checks_without_a_safe_fix(void **state)
 	free(dsn);
 }
 
+/* ------------------------------------------------------------ rows of a check */
+
+/* audit_rows: a check's offending rows as a table (the console's list),
+ * its total in the summary, --org and the limit applied, not applicable
+ * said, unknown checks and orgs refused. */
+static void rows_of_one_check(void **state)
+{
+	(void)state;
+	char *dsn = seeded_db();
+	unsetenv("TENANTCTL_OWNER_ALLOWLIST");
+	unsetenv("TENANTCTL_BLOCKED_DOMAINS");
+	cmd_globals g = {0};
+	g.dsn = dsn;
+	tc_session *s = NULL;
+	tc_error err = TC_ERROR_INIT;
+	if (session_open(&g, NULL, NULL, &s, &err) != TC_OK)
+		fail_msg("session_open: %s", err.message);
+	tc_result r;
+	assert_int_equal(audit_rows(s, "unknown-role", NULL, 100, &r, &err), TC_OK);
+	assert_int_equal(r.kind, RES_TABLE);
+	assert_int_equal(r.ncols, 4);
+	assert_string_equal(r.cols[0].name, "org");
+	assert_string_equal(r.cols[1].name, "user");
+	assert_int_equal(r.nrows, 2);
+	assert_string_equal(res_get(&r, 0, 0), "stark-industries");
+	assert_string_equal(res_get(&r, 0, 1), "rhodey@stark.example");
+	assert_string_equal(res_get(&r, 1, 0), "umbrella");
+	assert_string_equal(res_get(&r, 1, 1), "jill@umbrella.example");
+	assert_string_equal(res_get(&r, 1, 2), "superadmin");
+	assert_string_equal(r.summary, "2 findings of unknown-role (low)");
+	res_free(&r);
+
+	assert_int_equal(audit_rows(s, "unknown-role", NULL, 1, &r, &err), TC_OK);
+	assert_int_equal(r.nrows, 1);
+	assert_string_equal(r.summary, "2 findings of unknown-role (low); the first 1 shown");
+	res_free(&r);
+
+	assert_int_equal(audit_rows(s, "unknown-role", "umbrella", 100, &r, &err), TC_OK);
+	assert_int_equal(r.nrows, 1);
+	assert_string_equal(res_get(&r, 0, 1), "jill@umbrella.example");
+	res_free(&r);
+
+	assert_int_equal(audit_rows(s, "org-no-owner", "acme", 100, &r, &err), TC_OK);
+	assert_int_equal(r.nrows, 0);
+	assert_string_equal(r.summary, "0 findings of org-no-owner (high)");
+	res_free(&r);
+
+	/* No policy in the environment: the allowlist check cannot run. */
+	assert_int_equal(audit_rows(s, "privileged-outside-allowlist", NULL, 100, &r, &err), TC_OK);
+	assert_int_equal(r.nrows, 0);
+	assert_contains(r.summary, "privileged-outside-allowlist is not applicable: needs");
+	res_free(&r);
+
+	assert_int_equal(audit_rows(s, "no-such-check", NULL, 100, &r, &err), TC_ERR_USAGE);
+	assert_contains(err.message, "unknown check 'no-such-check'");
+	tc_error_clear(&err);
+	res_free(&r);
+	assert_int_equal(audit_rows(s, "unknown-role", "nope", 100, &r, &err), TC_ERR_USAGE);
+	assert_contains(err.message, "no organization 'nope'");
+	tc_error_clear(&err);
+	res_free(&r);
+	session_close(s);
+	free(dsn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -943,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(fix_member_of_deleted_user),
 		cmocka_unit_test(fix_invitation_expired_pending),
 		cmocka_unit_test(fix_refuses_checks_without_a_safe_fix),
+		cmocka_unit_test(rows_of_one_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@
 
 #include "clirun.h"
 #include "dbtest.h"
+#include "members.h"
+#include "session.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -1227,6 +1229,388 @@ static void read_only_and_declined_change_nothing(void **state)
 	free(dsn);
 }
 
+/* ------------------------------------------------------------------ flags and paging back */
+
+/* The lines of a listing's body whose flags field contains flag (any: a
+ * flag at all). Caller frees. */
+static char *lines_with_flag(const char *body, const char *flag)
+{
+	strbuf sb = STRBUF_INIT;
+	for (const char *l = body; *l;) {
+		size_t len = strcspn(l, "\n");
+		char *line = xstrndup(l, len);
+		char *flags = field(line, 7);
+		bool want = !strcmp(flag, "any") ? *flags != '\0' : strstr(flags, flag) != NULL;
+		if (want) {
+			sb_addn(&sb, l, len);
+			sb_addc(&sb, '\n');
+		}
+		free(flags);
+		free(line);
+		l += len + (l[len] == '\n');
+	}
+	sb_add(&sb, "");
+	return sb_steal(&sb);
+}
+
+/* --flag keeps exactly the rows whose flags say so, the rules being the
+ * same in SQL as in the flags column (the policy ones included). */
+static void list_flag_filter_matches_the_flags_column(void **state)
+{
+	(void)state;
+	char *dsn = seeded_db();
+	char *text = profile_text(NULL,
+				  "owner_email_allowlist = acme.example, @stark.example, "
+				  "bruce@WAYNE.example\nblocked_domains = globex.example\n",
+				  true, true);
+	char *profile = write_temp(text);
+	cli_out all = cli_run(ARGS("members", "list", "--limit", "1000", "--profile", profile,
+				   "-d", dsn),
+			      NULL);
+	assert_int_equal(all.status, 0);
+	const char *body = strchr(all.out, '\n') + 1;
+	static const char *const flags[] = {"any",	   "deleted-user",    "not-org-member",
+					    "unknown-role", "outside-allowlist", "deleted-org",
+					    "missing-user", "deleted-workspace", "deleted-project"};
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		cli_out o = cli_run(ARGS("members", "list", "--limit", "1000", "--flag", flags[i],
+					 "--profile", profile, "-d", dsn),
+				    NULL);
+		assert_int_equal(o.status, 0);
+		char *want = lines_with_flag(body, flags[i]);
+		const char *got = strchr(o.out, '\n') + 1;
+		if (strcmp(got, want) != 0)
+			fail_msg("--flag %s gave:\n%s\nexpected:\n%s", flags[i], got, want);
+		free(want);
+		cli_out_free(&o);
+	}
+	/* The planted ones are there (not just "both empty"). */
+	cli_out o = cli_run(ARGS("members", "list", "--flag", "unknown-role", "--org", "umbrella",
+				 "--profile", profile, "-d", dsn),
+			    NULL);
+	assert_int_equal(o.status, 0);
+	assert_contains(o.out, "jill@umbrella.example\tsuperadmin");
+	assert_int_equal(count_lines(o.out), 2);
+	cli_out_free(&o);
+	o = cli_run(ARGS("members", "list", "--flag", "outside-allowlist", "--org", "umbrella",
+			 "--profile", profile, "-d", dsn),
+		    NULL);
+	assert_contains(o.out, "albert@umbrella.example\towner");
+	assert_lacks(o.out, "chris@umbrella.example");
+	cli_out_free(&o);
+	o = cli_run(ARGS("members", "list", "--flag", "bogus", "-d", dsn), NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, "--flag takes");
+	cli_out_free(&o);
+	cli_out_free(&all);
+	unlink(profile);
+	free(profile);
+	free(text);
+	free(dsn);
+}
+
+static char *prev_key(const char *err)
+{
+	const char *at = strstr(err, "--before ");
+	if (!at)
+		return NULL;
+	at += strlen("--before ");
+	return xstrndup(at, strcspn(at, " ;\n"));
+}
+
+/* --last, then --before page by page, walk the listing backwards and give
+ * the same rows in the same order. */
+static void list_pages_back_with_before_and_last(void **state)
+{
+	(void)state;
+	char *dsn = seeded_db();
+	cli_out all = cli_run(ARGS("members", "list", "--limit", "1000", "-d", dsn), NULL);
+	assert_int_equal(all.status, 0);
+	const char *body = strchr(all.out, '\n') + 1;
+	strbuf paged = STRBUF_INIT;
+	char *before = NULL;
+	int pages = 0;
+	do {
+		cli_out o;
+		if (before)
+			o = cli_run(ARGS("members", "list", "--limit", "7", "--before", before, "-d",
+					 dsn),
+				    NULL);
+		else
+			o = cli_run(ARGS("members", "list", "--limit", "7", "--last", "-d", dsn),
+				    NULL);
+		assert_int_equal(o.status, 0);
+		const char *rows = strchr(o.out, '\n') + 1;
+		assert_true(count_lines(rows) <= 7);
+		/* Pages come last first: each goes in front of the ones before. */
+		strbuf next = STRBUF_INIT;
+		sb_add(&next, rows);
+		sb_add(&next, sb_str(&paged));
+		sb_free(&paged);
+		paged = next;
+		free(before);
+		before = prev_key(o.err);
+		if (before) {
+			char *line = xstrndup(rows, strcspn(rows, "\n"));
+			char *key = field(line, 8);
+			assert_string_equal(key, before); /* the page's first row */
+			free(key);
+			free(line);
+		} else {
+			assert_contains(o.err, "first page");
+		}
+		pages++;
+		cli_out_free(&o);
+	} while (before && pages < 100);
+	assert_int_equal(pages, 9); /* 60 rows, 7 a page */
+	assert_string_equal(sb_str(&paged), body);
+	sb_free(&paged);
+	cli_out_free(&all);
+	cli_out o = cli_run(ARGS("members", "list", "--last", "--after", "x", "-d", dsn), NULL);
+	assert_int_equal(o.status, 2);
+	cli_out_free(&o);
+	free(dsn);
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static bool answer_yes(void *ctx, const char *preview)
+{
+	(void)ctx;
+	(void)preview;
+	return true;
+}
+
+static bool answer_no(void *ctx, const char *preview)
+{
+	(void)preview;
+	*(int *)ctx += 1;
+	return false;
+}
+
+static tc_session *write_session(const char *dsn, const char *profile)
+{
+	cmd_globals g = {0};
+	g.dsn = (char *)dsn;
+	g.write = true;
+	g.profile = (char *)profile;
+	tc_session *s = NULL;
+	tc_error err = TC_ERROR_INIT;
+	if (session_open(&g, NULL, NULL, &s, &err) != TC_OK)
+		fail_msg("session_open: %s", err.message);
+	return s;
+}
+
+#define CHANGE(op, org, email, role) ((members_change){op, org, email, role, NULL, NULL})
+
+/* Every change of a batch in one transaction, with one audit-log row each;
+ * the preview shows each change's rows and its SQL. */
+static void batch_applies_every_change_with_a_log_row_each(void **state)
+{
+	(void)state;
+	char *dsn = seeded_db();
+	tc_session *s = write_session(dsn, NULL);
+	session_set_confirm(s, answer_yes, NULL);
+	members_change v[] = {
+		CHANGE(MEMBERS_SET_ROLE, "acme", "bob.builder@acme.example", "admin"),
+		CHANGE(MEMBERS_REMOVE, "acme", "carol@acme.example", NULL),
+		CHANGE(MEMBERS_ADD, "acme", "zoe@example.org", "developer"),
+		{MEMBERS_ADD, "acme", "erin@acme.example", "viewer", "project", "api"},
+	};
+	long logs = log_rows(dsn);
+	tc_result out;
+	tc_error err = TC_ERROR_INIT;
+	size_t failed = 99;
+	tc_status rc = members_apply_batch(s, v, 4, false, &failed, &out, &err);
+	if (rc != TC_OK)
+		fail_msg("batch: %s", err.message);
+	assert_int_equal(failed, 4);
+	const char *preview = sb_str(&out.text);
+	assert_contains(preview, "4 changes in one transaction");
+	assert_contains(preview, "1. change the role of bob.builder@acme.example in org acme: "
+				 "developer -> admin");
+	assert_contains(preview, "2. remove carol@acme.example from org acme");
+	assert_contains(preview, "3. add zoe@example.org to org acme as developer");
+	assert_contains(preview, "4. add erin@acme.example to project api of org acme as viewer");
+	/* The SQL, with the values written in, a clause a line. */
+	assert_contains(preview, "UPDATE \"public\".\"organization_members\" m SET \"role\" = "
+				 "'admin'");
+	assert_contains(preview, "WHERE (m.\"user_id\") = '10000000-0000-4000-8000-000000000002'");
+	assert_contains(preview, "INSERT INTO \"public\".\"organization_members\"");
+	assert_contains(preview, "INSERT INTO \"public\".\"project_members\"");
+	assert_contains(preview, ";  -- 1 row");
+	assert_contains(out.summary, "applied 4 changes");
+	res_free(&out);
+	assert_scalar(dsn, "SELECT role FROM public.organization_members WHERE user_id = "
+			   "'10000000-0000-4000-8000-000000000002' AND deleted_at IS NULL",
+		      "admin");
+	assert_scalar(dsn, "SELECT count(*) FROM public.organization_members WHERE user_id = "
+			   "'10000000-0000-4000-8000-000000000003' AND deleted_at IS NULL",
+		      "0");
+	assert_scalar(dsn, "SELECT role FROM public.organization_members WHERE user_id = '" USER_ZOE
+			   "' AND organization_id = '" ORG_ACME "' AND deleted_at IS NULL",
+		      "developer");
+	assert_scalar(dsn, "SELECT role FROM public.project_members WHERE user_id = "
+			   "'10000000-0000-4000-8000-000000000005' AND project_id = '" PROJECT_API
+			   "' AND deleted_at IS NULL",
+		      "viewer");
+	/* One row per change, each the command it stands for. */
+	assert_int_equal(log_rows(dsn), logs + 4);
+	assert_scalar(dsn, "SELECT string_agg(command || ' | ' || target || ' | ' || rows_affected, "
+			   "E'\\n' ORDER BY id) FROM public.tenantctl_operator_log WHERE id > (SELECT "
+			   "max(id) - 4 FROM public.tenantctl_operator_log)",
+		      "tenantctl members set-role acme bob.builder@acme.example admin | member "
+		      "bob.builder@acme.example in org acme | 1\n"
+		      "tenantctl members remove acme carol@acme.example | member carol@acme.example "
+		      "in org acme | 3\n"
+		      "tenantctl members add acme zoe@example.org developer | member zoe@example.org "
+		      "in org acme | 1\n"
+		      "tenantctl members add acme erin@acme.example viewer --scope project --in api "
+		      "| member erin@acme.example in project api of org acme | 1");
+	session_close(s);
+	free(dsn);
+}
+
+/* A change that fails in the middle leaves nothing applied, says which one
+ * failed, and so do a declined batch and a dry run. */
+static void batch_is_all_or_nothing(void **state)
+{
+	(void)state;
+	char *dsn = seeded_db();
+	char *before = snapshot(dsn);
+	tc_session *s = write_session(dsn, NULL);
+	session_set_confirm(s, answer_yes, NULL);
+	tc_result out;
+	tc_error err = TC_ERROR_INIT;
+	size_t failed = 99;
+
+	/* alice is acme's only owner: the middle change is refused. */
+	members_change v[] = {
+		CHANGE(MEMBERS_SET_ROLE, "acme", "bob.builder@acme.example", "admin"),
+		CHANGE(MEMBERS_REMOVE, "acme", "alice@acme.example", NULL),
+		CHANGE(MEMBERS_ADD, "acme", "zoe@example.org", "developer"),
+	};
+	tc_status rc = members_apply_batch(s, v, 3, false, &failed, &out, &err);
+	assert_int_equal(rc, TC_ERR_REFUSED);
+	assert_int_equal(failed, 1);
+	assert_contains(err.message, "last live owner of org acme");
+	tc_error_clear(&err);
+	res_free(&out);
+	char *after = snapshot(dsn);
+	assert_string_equal(before, after);
+	free(after);
+
+	/* Each change sees the ones before it: umbrella's two owners cannot
+	 * both go, though either alone could. */
+	members_change owners[] = {
+		CHANGE(MEMBERS_REMOVE, "umbrella", "albert@umbrella.example", NULL),
+		CHANGE(MEMBERS_REMOVE, "umbrella", "ada@umbrella.example", NULL),
+	};
+	rc = members_apply_batch(s, owners, 2, true, &failed, &out, &err);
+	assert_int_equal(rc, TC_ERR_REFUSED);
+	assert_int_equal(failed, 1);
+	assert_contains(err.message, "cannot remove ada@umbrella.example");
+	tc_error_clear(&err);
+	res_free(&out);
+	rc = members_apply_batch(s, owners + 1, 1, true, &failed, &out, &err);
+	assert_int_equal(rc, TC_OK);
+	assert_contains(out.summary, "dry run");
+	res_free(&out);
+
+	/* Refused before the database is read: an unknown role in change 2. */
+	members_change bad_role[] = {
+		CHANGE(MEMBERS_ADD, "acme", "zoe@example.org", "developer"),
+		CHANGE(MEMBERS_SET_ROLE, "acme", "bob.builder@acme.example", "overlord"),
+	};
+	rc = members_apply_batch(s, bad_role, 2, false, &failed, &out, &err);
+	assert_int_equal(rc, TC_ERR_USAGE);
+	assert_int_equal(failed, 1);
+	assert_contains(err.message, "unknown role 'overlord'");
+	tc_error_clear(&err);
+	res_free(&out);
+
+	/* Declined: rolled back, nothing failed. */
+	int asked = 0;
+	session_set_confirm(s, answer_no, &asked);
+	rc = members_apply_batch(s, v, 1, false, &failed, &out, &err);
+	assert_int_equal(rc, TC_ERR_REFUSED);
+	assert_int_equal(asked, 1);
+	assert_int_equal(failed, 1);
+	assert_contains(sb_str(&out.text), "developer -> admin");
+	tc_error_clear(&err);
+	res_free(&out);
+
+	after = snapshot(dsn);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	session_close(s);
+	free(dsn);
+}
+
+/* The owner policy refuses a batch before it reads anything. */
+static void batch_refuses_what_the_policy_forbids(void **state)
+{
+	(void)state;
+	char *dsn = seeded_db();
+	char *text = profile_text(NULL, "owner_email_allowlist = acme.example\n", true, true);
+	char *profile = write_temp(text);
+	char *before = snapshot(dsn);
+	tc_session *s = write_session(dsn, profile);
+	session_set_confirm(s, answer_yes, NULL);
+	members_change v[] = {
+		CHANGE(MEMBERS_SET_ROLE, "acme", "bob.builder@acme.example", "admin"),
+		CHANGE(MEMBERS_ADD, "acme", "zoe@example.org", "owner"),
+	};
+	tc_result out;
+	tc_error err = TC_ERROR_INIT;
+	size_t failed = 99;
+	tc_status rc = members_apply_batch(s, v, 2, false, &failed, &out, &err);
+	assert_int_equal(rc, TC_ERR_REFUSED);
+	assert_int_equal(failed, 1);
+	assert_contains(err.message, "outside the owner email allowlist");
+	tc_error_clear(&err);
+	res_free(&out);
+	char *after = snapshot(dsn);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	session_close(s);
+	unlink(profile);
+	free(profile);
+	free(text);
+	free(dsn);
+}
+
+static void key_parts_and_change_commands(void **state)
+{
+	(void)state;
+	char *org, *scope, *email, *obj;
+	assert_true(members_key_parts("acme:workspace:c%3Ao%25l%2Fo%20n@acme.example:" WS_PLATFORM
+				      ":60000000-0000-4000-8000-000000000001",
+				      &org, &scope, &email, &obj));
+	assert_string_equal(org, "acme");
+	assert_string_equal(scope, "workspace");
+	assert_string_equal(email, "c:o%l/o n@acme.example");
+	assert_string_equal(obj, WS_PLATFORM);
+	free(org);
+	free(scope);
+	free(email);
+	free(obj);
+	assert_false(members_key_parts("acme:nope", &org, &scope, &email, &obj));
+	assert_false(members_key_parts(NULL, &org, &scope, &email, &obj));
+	members_change ch = {MEMBERS_ADD, "acme", "o'neil@x.example", "viewer", "workspace",
+			     "Big Data"};
+	char *cmd = members_change_command(&ch);
+	assert_string_equal(cmd, "tenantctl members add acme 'o'\\''neil@x.example' viewer "
+				 "--scope workspace --in 'Big Data'");
+	free(cmd);
+	ch = (members_change){MEMBERS_REMOVE, "acme", "a@b.example", NULL, NULL, NULL};
+	cmd = members_change_command(&ch);
+	assert_string_equal(cmd, "tenantctl members remove acme a@b.example");
+	free(cmd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1250,6 +1634,12 @@ int main(void)
 		cmocka_unit_test(emails_with_quotes_unicode_and_sql),
 		cmocka_unit_test(dry_run_changes_nothing),
 		cmocka_unit_test(read_only_and_declined_change_nothing),
+		cmocka_unit_test(list_flag_filter_matches_the_flags_column),
+		cmocka_unit_test(list_pages_back_with_before_and_last),
+		cmocka_unit_test(batch_applies_every_change_with_a_log_row_each),
+		cmocka_unit_test(batch_is_all_or_nothing),
+		cmocka_unit_test(batch_refuses_what_the_policy_forbids),
+		cmocka_unit_test(key_parts_and_change_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -923,6 +923,187 @@ static void works_on_another_shape(void **state)
 	free(dsn);
 }
 
+/* ------------------------------------------------------------------ paging both ways */
+
+/* The --before value a page's summary offers; caller frees. */
+static char *prev_key(const char *err)
+{
+	const char *p = strstr(err, "--before '");
+	if (!p)
+		fail_msg("no previous page in:\n%s", err);
+	p += strlen("--before '");
+	return xstrndup(p, strcspn(p, "'"));
+}
+
+/* Every live org in an order, read forwards a page at a time with --after
+ * and backwards from --last with --before: the same slugs both ways,
+ * every org once. extra: --sort and --desc words (NULL-terminated). */
+static char *walk(const char *dsn, const char *const *extra, bool backwards)
+{
+	strbuf all = STRBUF_INIT;
+	sb_add(&all, "");
+	char *key = NULL;
+	for (int page = 0; page < 20; page++) {
+		const char *argv[16];
+		size_t n = 0;
+		argv[n++] = "orgs";
+		argv[n++] = "list";
+		argv[n++] = "--limit";
+		argv[n++] = "2";
+		for (size_t i = 0; extra[i]; i++)
+			argv[n++] = extra[i];
+		if (key) {
+			argv[n++] = backwards ? "--before" : "--after";
+			argv[n++] = key;
+		} else if (backwards) {
+			argv[n++] = "--last";
+		}
+		argv[n] = NULL;
+		cli_out o = run_ok(dsn, argv, 0);
+		char *slugs = column(o.out, "slug");
+		if (backwards && *slugs) {
+			/* Pages come in the order shown: put them before what we have. */
+			char *joined = xasprintf("%s%s%s", slugs, all.len ? "," : "", sb_str(&all));
+			sb_reset(&all);
+			sb_add(&all, joined);
+			free(joined);
+		} else if (*slugs) {
+			sb_addf(&all, "%s%s", all.len ? "," : "", slugs);
+		}
+		free(slugs);
+		free(key);
+		key = NULL;
+		bool more = strstr(o.err, backwards ? "--before '" : "--after '") != NULL;
+		if (more)
+			key = backwards ? prev_key(o.err) : next_key(o.err);
+		else if (backwards)
+			assert_contains(o.err, "(first page)");
+		else
+			assert_contains(o.err, "(last page)");
+		cli_out_free(&o);
+		if (!more)
+			break;
+	}
+	assert_null(key);
+	return sb_steal(&all);
+}
+
+static void expect_walks(const char *dsn, const char *const *extra, const char *want)
+{
+	char *fwd = walk(dsn, extra, false), *back = walk(dsn, extra, true);
+	if (strcmp(fwd, want) != 0)
+		fail_msg("forwards: '%s', expected '%s'", fwd, want);
+	if (strcmp(back, want) != 0)
+		fail_msg("backwards: '%s', expected '%s'", back, want);
+	free(fwd);
+	free(back);
+}
+
+static void list_pages_both_ways(void **state)
+{
+	(void)state;
+	char *dsn = fresh();
+	/* Two orgs created in the same instant, and two with no members. */
+	dbtest_exec(dsn, "INSERT INTO public.organizations (id, slug, name, created_at) VALUES "
+			 "('20000000-0000-4000-8000-0000000000a1', 'twin-a', 'Twin A', "
+			 "'2000-01-01 00:00:00.5+00'), "
+			 "('20000000-0000-4000-8000-0000000000a2', 'twin-b', 'Twin B', "
+			 "'2000-01-01 00:00:00.5+00')");
+	expect_walks(dsn, ARGS("--sort", "slug"),
+		     "acme,globex,hooli,initech,soylent,stark-industries,twin-a,twin-b,umbrella");
+	expect_walks(dsn, ARGS("--sort", "slug", "--reverse"),
+		     "umbrella,twin-b,twin-a,stark-industries,soylent,initech,hooli,globex,acme");
+	expect_walks(dsn, ARGS("--sort", "created"),
+		     "twin-a,twin-b,acme,globex,initech,umbrella,hooli,stark-industries,soylent");
+	expect_walks(dsn, ARGS("--sort", "created", "--reverse"),
+		     "soylent,stark-industries,hooli,umbrella,initech,globex,acme,twin-b,twin-a");
+	/* Most members first; fewest first with --reverse; ties by slug either way. */
+	expect_walks(dsn, ARGS("--sort", "members"),
+		     "acme,hooli,initech,stark-industries,umbrella,globex,soylent,twin-a,twin-b");
+	expect_walks(dsn, ARGS("--sort", "members", "--reverse"),
+		     "twin-a,twin-b,globex,soylent,stark-industries,umbrella,hooli,initech,acme");
+
+	/* One page choice at a time; a key of another sort is refused. */
+	cli_out o = run_ok(dsn, ARGS("orgs", "list", "--after", "acme", "--last"), 2);
+	assert_contains(o.err, "give one of them");
+	cli_out_free(&o);
+	o = run_ok(dsn, ARGS("orgs", "list", "--sort", "members", "--before", "acme"), 2);
+	assert_contains(o.err, "--before 'acme' is not a key of this sort");
+	cli_out_free(&o);
+	o = run_ok(dsn, ARGS("orgs", "list", "--before", "acme"), 0);
+	assert_contains(o.err, "no organizations before 'acme'");
+	cli_out_free(&o);
+	free(dsn);
+}
+
+/* ------------------------------------------------------------------ findings */
+
+/* The findings `audit --org SLUG` reports, less slug-problems (which the
+ * list leaves out), as text. */
+static char *audit_findings(const char *dsn, const char *slug, const char *const *env)
+{
+	const char *argv[] = {"audit", "--org", slug, "--samples", "0", "-d", dsn, NULL};
+	cli_out o = cli_run(argv, env);
+	if (o.status != 0)
+		fail_msg("audit --org %s exited %d: %s", slug, o.status, o.err);
+	char *ids = column(o.out, "id"), *counts = column(o.out, "count");
+	long total = 0;
+	char *is = ids, *cs = counts;
+	while (*is && *cs) {
+		size_t il = strcspn(is, ","), cl = strcspn(cs, ",");
+		if (strncmp(is, "slug-problems", il) != 0 || il != strlen("slug-problems"))
+			total += atol(cs);
+		is += il + (is[il] == ',');
+		cs += cl + (cs[cl] == ',');
+	}
+	free(ids);
+	free(counts);
+	cli_out_free(&o);
+	return xasprintf("%ld", total);
+}
+
+/* The list's findings column agrees with the audit, org by org (deleted
+ * ones too), also with an owner policy that makes more findings. */
+static void list_findings_agree_with_the_audit(void **state)
+{
+	(void)state;
+	char *dsn = fresh();
+	const char *const plain[] = {"TENANTCTL_OWNER_ALLOWLIST", "TENANTCTL_BLOCKED_DOMAINS",
+				     "NO_COLOR=1", NULL};
+	const char *const policy[] = {"TENANTCTL_OWNER_ALLOWLIST=acme.example,stark.example",
+				      "TENANTCTL_BLOCKED_DOMAINS=wayne.example", "NO_COLOR=1", NULL};
+	const char *const *envs[] = {plain, policy};
+	for (int e = 0; e < 2; e++) {
+		const char *argv[] = {"orgs", "list", "--deleted", "-d", dsn, NULL};
+		cli_out o = cli_run(argv, envs[e]);
+		assert_int_equal(o.status, 0);
+		char *slugs = column(o.out, "slug"), *found = column(o.out, "findings");
+		strbuf want = STRBUF_INIT;
+		sb_add(&want, "");
+		for (char *s = slugs, *next; s && *s; s = next) {
+			next = strchr(s, ',');
+			if (next)
+				*next++ = '\0';
+			char *n = audit_findings(dsn, s, envs[e]);
+			sb_addf(&want, "%s%s", want.len ? "," : "", n);
+			free(n);
+		}
+		if (strcmp(found, sb_str(&want)) != 0)
+			fail_msg("findings %s, the audit says %s (policy %d)", found, sb_str(&want), e);
+		if (e == 0)
+			assert_string_equal(found, "2,1,3,2,2,3,2,1");
+		sb_free(&want);
+		free(slugs);
+		free(found);
+		cli_out_free(&o);
+	}
+	/* A search row carries the count too. */
+	cli_out o = run_ok(dsn, ARGS("orgs", "search", "umbrella"), 0);
+	expect_column(o.out, "findings", "2");
+	cli_out_free(&o);
+	free(dsn);
+}
+
 /* ------------------------------------------------------------------ gates */
 
 static void read_only_dry_run_and_declined_change_nothing(void **state)
@@ -991,6 +1172,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(list_pages_by_slug),
 		cmocka_unit_test(list_sorted_by_created_and_members),
+		cmocka_unit_test(list_pages_both_ways),
+		cmocka_unit_test(list_findings_agree_with_the_audit),
 		cmocka_unit_test(search_prefix_then_substring),
 		cmocka_unit_test(show_one_org),
 		cmocka_unit_test(create_derives_slugs_with_suffixes),

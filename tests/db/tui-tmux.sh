@@ -80,12 +80,12 @@ resize() { T resize-window -t tc -x "$1" -y "$2"; }
 ok=1
 start 100 30 "$tc" demo || ok=0
 [ $ok = 1 ] && wait_for "1 Orgs  2 Members  3 Drift  4 Migrations" 180 || ok=0
-[ $ok = 1 ] && wait_for "migrations: 1 pending" || ok=0
+[ $ok = 1 ] && wait_for "  1 pending" || ok=0
 [ $ok = 1 ] && T send-keys -t tc 4 && wait_for "Migrations: 7 applied, 1 pending" || ok=0
 [ $ok = 1 ] && wait_for "· pending" || ok=0
 [ $ok = 1 ] && T send-keys -t tc 2 && wait_gone "Migrations: 7 applied" || ok=0
 [ $ok = 1 ] && resize 50 14 && wait_gone "1 Orgs  2 Members" || ok=0
-[ $ok = 1 ] && wait_for "demo  pg" || ok=0
+[ $ok = 1 ] && wait_for "demo   RO" || ok=0
 [ $ok = 1 ] && resize 30 8 && wait_for "terminal too small (30x8)" || ok=0
 [ $ok = 1 ] && resize 100 30 && wait_for "1 Orgs  2 Members  3 Drift  4 Migrations" || ok=0
 [ $ok = 1 ] && T send-keys -t tc 4 && wait_for "Migrations: 7 applied, 1 pending" || ok=0

@@ -16,6 +16,7 @@
 
 #include "allowlist.h"
 #include "error.h"
+#include "strbuf.h"
 
 /* Parse a NUL-terminated text named "allow"; asserts success. */
 static void parse_ok(const char *text, allowlist *a)
@@ -859,9 +860,43 @@ static void test_append_many(void **state)
 	free(path);
 }
 
+/* allow_format writes names that parse back to rules matching exactly
+ * them; without a reason it is the form --only takes. */
+static void test_format(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *kind, *object, *attribute, *reason, *line;
+	} cases[] = {
+		{"index", "public.orgs_name_idx", NULL, "made by hand",
+		 "index public.orgs_name_idx -- made by hand"},
+		{"column", "public.orgs.plan", "default", NULL, "column public.orgs.plan default"},
+		{"table", "public.\"a b*\"", NULL, "r", "table public.\"a b\\*\" -- r"},
+		{"function", "public.f(integer, text)", "definition", "x",
+		 "function public.f(integer, text) definition -- x"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strbuf sb = STRBUF_INIT;
+		allow_format(&sb, cases[i].kind, cases[i].object, cases[i].attribute, cases[i].reason);
+		assert_string_equal(sb_str(&sb), cases[i].line);
+		if (!cases[i].reason)
+			sb_add(&sb, " -- only");
+		allowlist a;
+		tc_error err = TC_ERROR_INIT;
+		assert_int_equal(allow_parse(sb_str(&sb), sb.len, "t", &a, &err), TC_OK);
+		assert_int_equal(a.n, 1);
+		assert_non_null(allow_match(&a, cases[i].kind, cases[i].object, cases[i].attribute));
+		/* exactly that object: a sibling does not match */
+		assert_null(allow_match(&a, cases[i].kind, "public.other", cases[i].attribute));
+		allow_free(&a);
+		sb_free(&sb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_valid_file),
 		cmocka_unit_test(test_crlf_bom_and_empty),
 		cmocka_unit_test(test_all_kinds),

@@ -189,9 +189,49 @@ static void parent_tables(void **state)
 	sch_free(&m);
 }
 
+static void diff_is(const char *from, const char *to, const char *want)
+{
+	strbuf sb = STRBUF_INIT;
+	drift_diff(from, to, "reference", "live", &sb);
+	if (strcmp(sb_str(&sb), want) != 0)
+		fail_msg("diff of\n%s\n--- to ---\n%s\ngave\n%s\nwanted\n%s", from ? from : "(null)",
+			 to ? to : "(null)", sb_str(&sb), want);
+	sb_free(&sb);
+}
+
+/* Unified diffs as diff -u writes them (3 lines of context). */
+static void line_diffs(void **state)
+{
+	(void)state;
+	/* Equal: the headers only. */
+	diff_is("a\nb\n", "a\nb\n", "--- reference\n+++ live\n");
+	/* One value for another, with or without a final newline. */
+	diff_is("'free'::text", "'basic'::text",
+		"--- reference\n+++ live\n@@ -1,1 +1,1 @@\n-'free'::text\n+'basic'::text\n");
+	/* From nothing, to nothing. */
+	diff_is(NULL, "x\ny", "--- reference\n+++ live\n@@ -0,0 +1,2 @@\n+x\n+y\n");
+	diff_is("x\ny\n", "", "--- reference\n+++ live\n@@ -1,2 +0,0 @@\n-x\n-y\n");
+	/* A change in the middle of a long text: three lines of context. */
+	diff_is("1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nfive\n6\n7\n8\n9\n",
+		"--- reference\n+++ live\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n");
+	/* An insertion and a deletion far apart: two hunks. */
+	diff_is("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n", "a\nB\nb\nc\nd\ne\nf\ng\nh\ni\nk\n",
+		"--- reference\n+++ live\n"
+		"@@ -1,4 +1,5 @@\n a\n+B\n b\n c\n d\n"
+		"@@ -7,5 +8,4 @@\n g\n h\n i\n-j\n k\n");
+	/* Changes six lines apart share a hunk. */
+	diff_is("x\n1\n2\n3\n4\n5\n6\ny\n", "X\n1\n2\n3\n4\n5\n6\nY\n",
+		"--- reference\n+++ live\n@@ -1,8 +1,8 @@\n-x\n+X\n 1\n 2\n 3\n 4\n 5\n 6\n-y\n+Y\n");
+	/* Moved lines: the longest common subsequence stays. */
+	diff_is("BEGIN\n\tRAISE 'a';\n\tRETURN 1;\nEND\n", "BEGIN\n\tRETURN 1;\n\tRAISE 'b';\nEND\n",
+		"--- reference\n+++ live\n@@ -1,4 +1,4 @@\n BEGIN\n-\tRAISE 'a';\n \tRETURN 1;\n"
+		"+\tRAISE 'b';\n END\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(line_diffs),
 		cmocka_unit_test(statuses_and_folding),
 		cmocka_unit_test(version_skew_and_notes),
 		cmocka_unit_test(allowlisted_items_and_stale_rules),
