@@ -139,6 +139,11 @@ void app_submit_fn(tui_app *a, pane *p, int tag, worker_fn fn, void *ctx);
 /* Quote a word for a command line when it needs it; caller frees. */
 char *app_quote(const char *word);
 
+/* After a write made from pane p (which reloads itself as it sees fit):
+ * the header and every other loaded pane load again, since a write may
+ * change what each shows (member counts, findings, drift). */
+void app_reload_others(tui_app *a, pane *except);
+
 void app_status(tui_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_error(tui_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Show a failed job's error and hint in the status line. */

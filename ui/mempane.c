@@ -1382,9 +1382,7 @@ static void reload_after_write(tui_app *a, pane *p)
 	app_submit_argv(a, p, MP_AUDIT, argv);
 	(void)ms;
 	/* Member counts and findings in the Orgs pane changed too. */
-	pane *op = app_pane(a, PANE_ORGS);
-	if (op->loaded && op->ops->load)
-		op->ops->load(a, op);
+	app_reload_others(a, p);
 }
 
 static void apply_done(tui_app *a, pane *p, worker_job *j)

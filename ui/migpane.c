@@ -310,6 +310,8 @@ static void apply_done(tui_app *a, pane *p, worker_job *j)
 		app_push_table(a, p, "Applied", SC_APPLIED, NULL, &j->result);
 	}
 	load(a, p);
+	/* The new column is drift no more; a failure may have left some. */
+	app_reload_others(a, p);
 }
 
 /* ------------------------------------------------------------ the pane */

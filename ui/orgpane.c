@@ -943,6 +943,8 @@ static void reload_after_write(tui_app *a, pane *p, const char *slug, const char
 	sc = find_screen(p, SC_ORG);
 	if (sc && sc->arg && slug && !strcmp(sc->arg, slug))
 		open_org(a, p, slug, OP_ORG_RELOAD);
+	/* Members, findings and the header follow. */
+	app_reload_others(a, p);
 }
 
 static char *trimmed(const char *s)

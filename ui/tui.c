@@ -92,6 +92,14 @@ static void reload_all(tui_app *a)
 		load_pane(a, &a->panes[i]);
 }
 
+void app_reload_others(tui_app *a, pane *except)
+{
+	app_submit_fn(a, NULL, TAG_HEADER, header_job, NULL);
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (&a->panes[i] != except && a->panes[i].loaded)
+			load_pane(a, &a->panes[i]);
+}
+
 static void switch_pane(tui_app *a, enum view_pane to)
 {
 	a->current = to;
