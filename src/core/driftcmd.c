@@ -94,8 +94,10 @@ tc_status driftcmd_dump(struct tc_session *s, const cmd_call *call, tc_result *o
 
 /* ------------------------------------------------------------ the reference */
 
-static tc_status read_db(const char *dsn, const char *service, const catalog_opts *o,
-			 sch_model *out, tc_error *err)
+/* The reference's connection is watched by the session, so that C-c in the
+ * console cancels its catalog read as well as the live one. */
+static tc_status read_db(struct tc_session *s, const char *dsn, const char *service,
+			 const catalog_opts *o, sch_model *out, tc_error *err)
 {
 	conn_params p = {.dsn = dsn, .service = service};
 	tc_conn *c;
@@ -104,7 +106,10 @@ static tc_status read_db(const char *dsn, const char *service, const catalog_opt
 		tc_error_prefix(err, "the reference: ");
 		return rc;
 	}
+	bool watched = session_watch(s, c);
 	rc = catalog_read(c, o, out, err);
+	if (watched)
+		session_unwatch(s, c);
 	conn_close(c);
 	return rc;
 }
@@ -128,7 +133,7 @@ static tc_status load_reference(struct tc_session *s, const char *against, const
 			tc_hint(err, "`tenantctl targets` lists them");
 			return TC_ERR_USAGE;
 		}
-		return read_db(cfg_get(t, "dsn"), cfg_get(t, "service"), o, out, err);
+		return read_db(s, cfg_get(t, "dsn"), cfg_get(t, "service"), o, out, err);
 	}
 	if (snapshot_looks_like(against))
 		return snapshot_load(against, out, err);
@@ -138,7 +143,7 @@ static tc_status load_reference(struct tc_session *s, const char *against, const
 		tc_hint(err, "write one with `tenantctl schema dump -o %s`", against);
 		return TC_ERR_USAGE;
 	}
-	return read_db(against, NULL, o, out, err);
+	return read_db(s, against, NULL, o, out, err);
 }
 
 typedef struct drift_run {

@@ -22,6 +22,9 @@ struct tc_session {
 	 * thread without it being closed under its feet. */
 	tc_conn *conn;
 	pthread_mutex_t conn_mu;
+	/* Other connections a command opened for a while (drift's reference),
+	 * cancelled with the session's own; under conn_mu. */
+	tc_conn *watched[4];
 	session_progress_fn progress;
 	void *progress_ctx;
 	session_confirm_fn confirm;
@@ -119,6 +122,31 @@ void session_cancel(tc_session *s)
 	pthread_mutex_lock(&s->conn_mu);
 	if (s->conn)
 		conn_cancel(s->conn);
+	for (size_t i = 0; i < sizeof s->watched / sizeof s->watched[0]; i++)
+		if (s->watched[i])
+			conn_cancel(s->watched[i]);
+	pthread_mutex_unlock(&s->conn_mu);
+}
+
+bool session_watch(tc_session *s, tc_conn *c)
+{
+	bool ok = false;
+	pthread_mutex_lock(&s->conn_mu);
+	for (size_t i = 0; i < sizeof s->watched / sizeof s->watched[0] && !ok; i++)
+		if (!s->watched[i]) {
+			s->watched[i] = c;
+			ok = true;
+		}
+	pthread_mutex_unlock(&s->conn_mu);
+	return ok;
+}
+
+void session_unwatch(tc_session *s, tc_conn *c)
+{
+	pthread_mutex_lock(&s->conn_mu);
+	for (size_t i = 0; i < sizeof s->watched / sizeof s->watched[0]; i++)
+		if (s->watched[i] == c)
+			s->watched[i] = NULL;
 	pthread_mutex_unlock(&s->conn_mu);
 }
 

@@ -23,6 +23,12 @@ tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err);
  * thread than the one using the session (the TUI's Ctrl-C while its worker
  * runs a query). Safe when there is no connection or it is idle. */
 void session_cancel(tc_session *s);
+/* A connection a command opened beside the session's (drift reads its
+ * reference on one): session_cancel cancels it too until unwatched, which
+ * must come before it is closed. false when too many are watched already
+ * (it then runs uncancellable). Thread-safe. */
+bool session_watch(tc_session *s, tc_conn *c);
+void session_unwatch(tc_session *s, tc_conn *c);
 /* The connection exists and is broken (the server ended it, the network
  * went): ask after a failure whether to offer a reconnect. */
 bool session_connection_lost(tc_session *s);

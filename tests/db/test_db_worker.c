@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "cmdtab.h"
 #include "conn.h"
@@ -628,6 +629,57 @@ static void stop_cancels_the_running_query(void **state)
 	free(dsn);
 }
 
+/* drift reads its reference on a connection of its own: C-c must reach
+ * that read too. The reference's view is locked by another session, so the
+ * read waits on pg_get_viewdef until cancelled. */
+static void cancel_reaches_the_reference_read(void **state)
+{
+	(void)state;
+	char *live = dbtest_new_db();
+	char *ref = dbtest_new_db();
+	dbtest_exec(ref, "CREATE VIEW public.v AS SELECT 1 AS x");
+	PGconn *blocker = PQconnectdb(ref);
+	assert_int_equal(PQstatus(blocker), CONNECTION_OK);
+	PGresult *r = PQexec(blocker, "BEGIN; LOCK TABLE public.v IN ACCESS EXCLUSIVE MODE");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+
+	tc_session *s = open_session(live, false);
+	worker *w = worker_start(s);
+	char *line = xasprintf("drift --against '%s'", ref);
+	tc_error err = TC_ERROR_INIT;
+	worker_submit(w, worker_job_cmd(line, 1, NULL, &err));
+	char *waiting = xasprintf("SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' "
+				  "AND wait_event_type = 'Lock'",
+				  PQdb(blocker));
+	bool blocked = false;
+	for (int i = 0; i < HANG_GUARD_MS / 10 && !blocked; i++) {
+		char *n = dbtest_scalar(live, waiting);
+		blocked = n && strcmp(n, "1") == 0;
+		free(n);
+		if (!blocked)
+			usleep(10000);
+	}
+	assert_true(blocked);
+	worker_cancel(w);
+	worker_job *j = wait_done(w);
+	assert_true(j->cancelled);
+	assert_int_not_equal(j->status, TC_OK);
+	/* The operator's cancel, not the reference connection's lock_timeout. */
+	assert_contains(j->error, "canceling statement due to user request");
+	worker_job_free(j);
+
+	r = PQexec(blocker, "ROLLBACK");
+	PQclear(r);
+	PQfinish(blocker);
+	worker_stop(w);
+	session_close(s);
+	free(waiting);
+	free(line);
+	free(ref);
+	free(live);
+}
+
 /* ------------------------------------------------------------ confirm */
 
 static void confirm_waits_for_the_answer(void **state)
@@ -880,6 +932,7 @@ int main(void)
 	setenv("XDG_CONFIG_HOME", home, 1);
 
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cancel_reaches_the_reference_read),
 		cmocka_unit_test(command_lines_split_like_a_shell),
 		cmocka_unit_test(command_job_returns_the_commands_result),
 		cmocka_unit_test(bad_command_lines_give_usage_errors),
