@@ -135,6 +135,18 @@ static void sql_ask_free(sql_ask *q)
 	free(q);
 }
 
+/* path inside the chain's folder, for display: the folder is the target's
+ * setting, the file name is what tells migrations apart. Borrowed. */
+static const char *in_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 0 && dir[n - 1] == '/')
+		n--;
+	if (strncmp(path, dir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
 /* text as "-- " comment lines of at most width columns, broken at blanks. */
 static void comment_wrapped(strbuf *t, const char *text, size_t width)
 {
@@ -179,11 +191,12 @@ static tc_status sql_job(tc_session *s, void *ctx, tc_result *out, tc_error *err
 			if (strcmp(m->version, q->version) != 0)
 				continue;
 			found = true;
-			sb_addf(t, "-- up: %s:%d%s\n%s\n", m->up_path, m->up_line,
+			const char *dir = chains.v[i].dir;
+			sb_addf(t, "-- up: %s:%d%s\n%s\n", in_dir(m->up_path, dir), m->up_line,
 				m->no_tx ? " (outside a transaction)" : "", m->up_sql);
 			if (m->down_sql)
-				sb_addf(t, "\n-- down: %s:%d\n%s\n", m->down_path, m->down_line,
-					m->down_sql);
+				sb_addf(t, "\n-- down: %s:%d\n%s\n", in_dir(m->down_path, dir),
+					m->down_line, m->down_sql);
 			else
 				sb_add(t, "\n-- down: none (this migration cannot be rolled back)\n");
 		}
@@ -242,8 +255,9 @@ static tc_status plan_job(tc_session *s, void *ctx, tc_result *out, tc_error *er
 			if (m->state != MS_PENDING || !m->file)
 				continue;
 			found = true;
-			sb_addf(t, "Next migration of chain %s: %s %s\n%s%s\n\n", chains.v[i].name,
-				m->version, m->name ? m->name : "", m->file->up_path,
+			sb_addf(t, "Next migration of chain %s: %s %s\nfile %s%s\n\n",
+				chains.v[i].name, m->version, m->name ? m->name : "",
+				in_dir(m->file->up_path, chains.v[i].dir),
 				m->file->no_tx ? " (runs outside a transaction)" : "");
 			sql_script stmts;
 			tc_error serr = TC_ERROR_INIT;

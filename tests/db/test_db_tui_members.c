@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -172,6 +173,17 @@ static void owner_allowlist_refused(void **state)
 	(void)state;
 	fixture f;
 	fixture_make_with(&f, DB, true, true, NULL);
+	/* The refusal names the profile's file and line, and wraps; a copy in
+	 * the fixture's folder keeps the path (and so the wrapping) the same
+	 * wherever the source tree is. */
+	char *src = xasprintf("%s/db/profiles/default.conf", getenv("TC_SRCDIR"));
+	char *copy = xasprintf("%s/default.conf", f.dir);
+	char *profile = slurp(src);
+	assert_non_null(profile);
+	spit(copy, profile);
+	char *cfg = slurp(f.cfg);
+	char *cfg2 = xasprintf("%sprofile = %s\n", cfg, copy);
+	spit(f.cfg, cfg2);
 	char *before = snapshot(f.dsn);
 	free(run_console(&f,
 			 "2\n"
@@ -187,6 +199,12 @@ static void owner_allowlist_refused(void **state)
 	assert_string_equal(before, after);
 	free(after);
 	free(before);
+	unlink(copy);
+	free(cfg2);
+	free(cfg);
+	free(profile);
+	free(copy);
+	free(src);
 	fixture_free(&f);
 }
 
