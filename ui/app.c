@@ -119,21 +119,8 @@ void app_submit_fn(tui_app *a, pane *p, int tag, worker_fn fn, void *ctx)
 
 char *app_quote(const char *word)
 {
-	bool plain = *word != '\0';
-	for (const char *c = word; *c; c++)
-		if (strchr(" \t\n'\"\\$`#;&|<>()*?[]{}~", *c))
-			plain = false;
-	if (plain)
-		return xstrdup(word);
 	strbuf sb = STRBUF_INIT;
-	sb_addc(&sb, '\'');
-	for (const char *c = word; *c; c++) {
-		if (*c == '\'')
-			sb_add(&sb, "'\\''");
-		else
-			sb_addc(&sb, *c);
-	}
-	sb_addc(&sb, '\'');
+	sb_add_shell_word(&sb, word);
 	return sb_steal(&sb);
 }
 

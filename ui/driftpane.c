@@ -1291,21 +1291,13 @@ static void row_detail(const dpane *d, const screen *sc, strbuf *l1, strbuf *l2)
 
 static void draw(tui_app *a, pane *p, int y0, int h)
 {
-	screen *sc = app_top(p);
-	if (!sc) {
-		frame_print(y0 + 1, 2, "%s", worker_busy(a->w) ? "loading…" : "nothing loaded (R reloads)");
-		return;
-	}
 	dpane *d = dp(p);
 	/* The tree's cells are cut to the width: lay it out again after a resize. */
 	if (p->depth > 0 && d->width != COLS)
 		refresh_tree(a, p);
-	attron(A_BOLD);
-	if (p->depth > 1)
-		frame_print(y0, 0, "%s  (Esc back)", sc->title);
-	else
-		frame_print(y0, 0, "%s", sc->title);
-	attroff(A_BOLD);
+	screen *sc = frame_pane_title(a, p, y0);
+	if (!sc)
+		return;
 	if (sc->kind == SC_TREE && !tview_result(sc->table)->nrows) {
 		/* Nothing to list: the why, whole, wrapped. */
 		wrap(sc->empty ? sc->empty : "", y0 + 2, h - 2);
@@ -1319,10 +1311,8 @@ static void draw(tui_app *a, pane *p, int y0, int h)
 		frame_print(y0 + h - 1, 0, "%s", sb_str(&l2));
 		sb_free(&l1);
 		sb_free(&l2);
-	} else if (sc->table) {
-		tview_draw(sc->table, y0 + 1, h - 1, a->color, sc->empty);
-	} else if (sc->text) {
-		textview_draw(sc->text, y0 + 1, h - 1, a->color);
+	} else {
+		frame_screen_view(a, sc, y0 + 1, h - 1);
 	}
 }
 

@@ -213,17 +213,12 @@ static void draw_banner(tui_app *a, int y)
 	attroff(at);
 }
 
-static void draw_pane(tui_app *a, int y0, int h)
+screen *frame_pane_title(tui_app *a, pane *p, int y0)
 {
-	pane *p = &a->panes[a->current];
-	if (p->ops->draw) {
-		p->ops->draw(a, p, y0, h);
-		return;
-	}
 	screen *sc = app_top(p);
 	if (!sc) {
 		frame_print(y0 + 1, 2, "%s", worker_busy(a->w) ? "loading…" : "nothing loaded (R reloads)");
-		return;
+		return NULL;
 	}
 	attron(A_BOLD);
 	if (p->depth > 1)
@@ -231,10 +226,31 @@ static void draw_pane(tui_app *a, int y0, int h)
 	else
 		frame_print(y0, 0, "%s", sc->title);
 	attroff(A_BOLD);
+	return sc;
+}
+
+void frame_screen_view(tui_app *a, screen *sc, int y0, int h)
+{
 	if (sc->table)
-		tview_draw(sc->table, y0 + 1, h - 1, a->color, sc->empty);
+		tview_draw(sc->table, y0, h, a->color, sc->empty);
 	else if (sc->text)
-		textview_draw(sc->text, y0 + 1, h - 1, a->color);
+		textview_draw(sc->text, y0, h, a->color);
+}
+
+void frame_pane_screen(tui_app *a, pane *p, int y0, int h)
+{
+	screen *sc = frame_pane_title(a, p, y0);
+	if (sc)
+		frame_screen_view(a, sc, y0 + 1, h - 1);
+}
+
+static void draw_pane(tui_app *a, int y0, int h)
+{
+	pane *p = &a->panes[a->current];
+	if (p->ops->draw)
+		p->ops->draw(a, p, y0, h);
+	else
+		frame_pane_screen(a, p, y0, h);
 }
 
 void frame_draw(tui_app *a)

@@ -20,6 +20,13 @@ void frame_draw(tui_app *a);
 /* printf at (y, x), or at the cursor when y < 0, clipped at the right edge
  * by display width: a long line never wraps into the next one. */
 void frame_print(int y, int x, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A pane's top screen in rows [y0, y0+h): its title line, then its view.
+ * Panes with a draw of their own use the pieces: frame_pane_title draws
+ * the title (or "loading…" when nothing is there, returning NULL) and
+ * frame_screen_view the screen's table or text. */
+void frame_pane_screen(tui_app *a, pane *p, int y0, int h);
+screen *frame_pane_title(tui_app *a, pane *p, int y0);
+void frame_screen_view(tui_app *a, screen *sc, int y0, int h);
 bool frame_too_small(void);
 /* One pane, no tab bar (below VIEW_FULL). */
 bool frame_single(void);

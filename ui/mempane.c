@@ -1780,22 +1780,7 @@ static bool key(tui_app *a, pane *p, screen *top, int k)
 static void draw(tui_app *a, pane *p, int y0, int h)
 {
 	follow_selection(a, p);
-	screen *sc = app_top(p);
-	if (!sc) {
-		frame_print(y0 + 1, 2, "%s",
-			    worker_busy(a->w) ? "loading…" : "nothing loaded (R reloads)");
-		return;
-	}
-	attron(A_BOLD);
-	if (p->depth > 1)
-		frame_print(y0, 0, "%s  (Esc back)", sc->title);
-	else
-		frame_print(y0, 0, "%s", sc->title);
-	attroff(A_BOLD);
-	if (sc->table)
-		tview_draw(sc->table, y0 + 1, h - 1, a->color, sc->empty);
-	else if (sc->text)
-		textview_draw(sc->text, y0 + 1, h - 1, a->color);
+	frame_pane_screen(a, p, y0, h);
 }
 
 const pane_ops mempane_ops = {

@@ -2021,44 +2021,24 @@ static tc_status run_write(struct tc_session *s, const cmd_call *call, write_op 
 
 static const char *const op_words[] = {"add", "set-role", "remove"};
 
-/* A word as a shell reads it back (for the audit log's command). */
-static void shell_word(strbuf *sb, const char *v)
-{
-	bool bare = *v != '\0';
-	for (const char *c = v; *c && bare; c++)
-		bare = isalnum((unsigned char)*c) || strchr("_@%+=:,./-", *c);
-	if (bare) {
-		sb_add(sb, v);
-		return;
-	}
-	sb_addc(sb, '\'');
-	for (const char *c = v; *c; c++) {
-		if (*c == '\'')
-			sb_add(sb, "'\\''");
-		else
-			sb_addc(sb, *c);
-	}
-	sb_addc(sb, '\'');
-}
-
 char *members_change_command(const members_change *ch)
 {
 	strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "tenantctl members %s ", op_words[ch->op]);
-	shell_word(&sb, ch->org ? ch->org : "");
+	sb_add_shell_word(&sb, ch->org ? ch->org : "");
 	sb_addc(&sb, ' ');
-	shell_word(&sb, ch->email ? ch->email : "");
+	sb_add_shell_word(&sb, ch->email ? ch->email : "");
 	if (ch->op != MEMBERS_REMOVE) {
 		sb_addc(&sb, ' ');
-		shell_word(&sb, ch->role ? ch->role : "");
+		sb_add_shell_word(&sb, ch->role ? ch->role : "");
 	}
 	if (ch->scope && strcmp(ch->scope, "org") != 0) {
 		sb_add(&sb, " --scope ");
-		shell_word(&sb, ch->scope);
+		sb_add_shell_word(&sb, ch->scope);
 	}
 	if (ch->in) {
 		sb_add(&sb, " --in ");
-		shell_word(&sb, ch->in);
+		sb_add_shell_word(&sb, ch->in);
 	}
 	return sb_steal(&sb);
 }

@@ -98,27 +98,6 @@ static bool next_word(const char *s, size_t *pos, word *w)
 	return true;
 }
 
-/* A word as a shell would read it back: bare when that is unambiguous,
- * otherwise in single quotes. */
-static void add_shell_word(strbuf *sb, const char *v)
-{
-	bool bare = *v != '\0';
-	for (const char *c = v; *c && bare; c++)
-		bare = isalnum((unsigned char)*c) || strchr("_@%+=:,./-*", *c);
-	if (bare) {
-		sb_add(sb, v);
-		return;
-	}
-	sb_addc(sb, '\'');
-	for (const char *c = v; *c; c++) {
-		if (*c == '\'')
-			sb_add(sb, "'\\''");
-		else
-			sb_addc(sb, *c);
-	}
-	sb_addc(sb, '\'');
-}
-
 /* A -d/--dsn value: keyword strings and URIs go through conninfo_mask (which
  * masks every value libpq calls secret, and shows a placeholder for what it
  * cannot parse). NULL when there is nothing to hide (a bare database name, or
@@ -244,7 +223,7 @@ static char *mask_command(const char *cmd)
 		if (masked) {
 			sb_addn(&out, cmd + copied, w.start - copied);
 			sb_add(&out, prefix);
-			add_shell_word(&out, masked);
+			sb_add_shell_word(&out, masked);
 			copied = w.end;
 			free(masked);
 		}

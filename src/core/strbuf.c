@@ -2,7 +2,9 @@
 
 #include "strbuf.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +93,23 @@ void sb_free(strbuf *sb)
 	free(sb->data);
 	sb->data = NULL;
 	sb->len = sb->cap = 0;
+}
+
+void sb_add_shell_word(strbuf *sb, const char *word)
+{
+	bool bare = *word != '\0';
+	for (const char *c = word; *c && bare; c++)
+		bare = isalnum((unsigned char)*c) || strchr("_@%+=:,./-", *c);
+	if (bare) {
+		sb_add(sb, word);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (const char *c = word; *c; c++) {
+		if (*c == '\'')
+			sb_add(sb, "'\\''");
+		else
+			sb_addc(sb, *c);
+	}
+	sb_addc(sb, '\'');
 }

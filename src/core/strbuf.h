@@ -20,6 +20,10 @@ void sb_addn(strbuf *sb, const char *s, size_t n);
 void sb_addc(strbuf *sb, char c);
 void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* Append word as a POSIX shell reads it back: bare when that is
+ * unambiguous (letters, digits and _@%+=:,./-), else in single quotes; ""
+ * becomes ''. For command lines written to the audit log or typed again. */
+void sb_add_shell_word(strbuf *sb, const char *word);
 /* Append everything left in f (no size limit). Returns 0, or the errno of a
  * read error. The caller opens and closes f. */
 int sb_read_all(strbuf *sb, FILE *f);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 static void test_empty(void **state)
 {
@@ -190,6 +191,30 @@ static void test_read_all(void **state)
 	sb_free(&sb);
 }
 
+static void test_shell_word(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"acme", "acme"},
+		{"ops@acme.example", "ops@acme.example"},
+		{"", "''"},
+		{"Initech Labs & Co", "'Initech Labs & Co'"},
+		{"it's", "'it'\\''s'"},
+		{"$(rm -rf /)", "'$(rm -rf /)'"},
+		{"a*b", "'a*b'"},
+		{"new\nline", "'new\nline'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strbuf sb = STRBUF_INIT;
+		sb_add(&sb, "x ");
+		sb_add_shell_word(&sb, cases[i][0]);
+		char *want = xasprintf("x %s", cases[i][1]);
+		assert_string_equal(sb_str(&sb), want);
+		free(want);
+		sb_free(&sb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_reset_keeps_allocation),
 		cmocka_unit_test(test_vaddf),
 		cmocka_unit_test(test_read_all),
+		cmocka_unit_test(test_shell_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
