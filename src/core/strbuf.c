@@ -99,7 +99,7 @@ void sb_add_shell_word(strbuf *sb, const char *word)
 {
 	bool bare = *word != '\0';
 	for (const char *c = word; *c && bare; c++)
-		bare = isalnum((unsigned char)*c) || strchr("_@%+=:,./-", *c);
+		bare = isalnum((unsigned char)*c) || strchr("_@%+=:,./-*", *c);
 	if (bare) {
 		sb_add(sb, word);
 		return;

@@ -22,7 +22,9 @@ void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* Append word as a POSIX shell reads it back: bare when that is
  * unambiguous (letters, digits and _@%+=:,./-), else in single quotes; ""
- * becomes ''. For command lines written to the audit log or typed again. */
+ * becomes ''. '*' also stays bare, so masked secrets ("********") read as
+ * they do elsewhere: the line is for reading again, not for a shell to
+ * glob. For command lines written to the audit log or typed again. */
 void sb_add_shell_word(strbuf *sb, const char *word);
 /* Append everything left in f (no size limit). Returns 0, or the errno of a
  * read error. The caller opens and closes f. */

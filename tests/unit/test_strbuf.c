@@ -201,7 +201,8 @@ static void test_shell_word(void **state)
 		{"Initech Labs & Co", "'Initech Labs & Co'"},
 		{"it's", "'it'\\''s'"},
 		{"$(rm -rf /)", "'$(rm -rf /)'"},
-		{"a*b", "'a*b'"},
+		{"u:********@h", "u:********@h"},
+		{"a?b", "'a?b'"},
 		{"new\nline", "'new\nline'"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
