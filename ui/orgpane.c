@@ -247,7 +247,7 @@ static void append_rows(tc_result *dst, const tc_result *src)
 static tc_status page_fn(tc_session *s, void *ctx, tc_result *out, tc_error *err)
 {
 	page_job *pj = ctx;
-	orgs_page_req req = {pj->sort, ORGS_FIRST, NULL, PAGE_ROWS, false, pj->desc};
+	orgs_page_req req = {pj->sort, ORGS_FIRST, NULL, PAGE_ROWS, false, pj->desc, true};
 	switch (pj->kind) {
 	case LK_AFTER:
 		req.from = ORGS_AFTER;
@@ -502,7 +502,7 @@ static void search(tui_app *a, pane *p, const char *text, int tag)
 {
 	char *q = app_quote(text);
 	/* "--": a text that starts with a dash is still the text. */
-	char *line = xasprintf("orgs search --limit %d -- %s", SEARCH_ROWS, q);
+	char *line = xasprintf("orgs search --findings --limit %d -- %s", SEARCH_ROWS, q);
 	app_submit_line(a, p, tag, line);
 	free(line);
 	free(q);

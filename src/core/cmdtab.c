@@ -121,10 +121,14 @@ static const cmd_opt orgs_list_opts[] = {
 	 "order (default slug; members counts every org, so it is slow on large deployments)"},
 	{"reverse", 0, NULL, 0, "the order reversed (newest first with --sort created)"},
 	{"deleted", 0, NULL, 0, "include soft-deleted organizations"},
+	{"findings", 0, NULL, 0, "add a findings column: the audit's findings about each org"},
 	OPTS_END,
 };
-static const cmd_opt orgs_search_opts[] = {{"limit", 0, "N", 0, "at most N matches (default 50)"},
-					   OPTS_END};
+static const cmd_opt orgs_search_opts[] = {
+	{"limit", 0, "N", 0, "at most N matches (default 50)"},
+	{"findings", 0, NULL, 0, "add a findings column: the audit's findings about each org"},
+	OPTS_END,
+};
 static const cmd_opt orgs_create_opts[] = {
 	{"slug", 0, "SLUG", 0, "the slug (default: derived from the name)"},
 	{"owner", 0, "EMAIL", 0, "the owner, created as the owner membership"},

@@ -1082,14 +1082,17 @@ static void resources_text(strbuf *sb, const tc_profile *p, const db_rows *rows,
 		sb_add(sb, "none");
 }
 
-static void org_columns(tc_result *out, bool deleted, const char *extra)
+/* findings: the column is there only when it was asked for (it costs a
+ * query per check for the page's orgs). */
+static void org_columns(tc_result *out, bool deleted, bool findings, const char *extra)
 {
 	res_add_col(out, "slug", RES_T_TEXT);
 	res_add_col(out, "name", RES_T_TEXT);
 	res_add_col(out, "plan", RES_T_TEXT);
 	res_add_col(out, "members", RES_T_INT);
 	res_add_col(out, "owners", RES_T_INT);
-	res_add_col(out, "findings", RES_T_INT);
+	if (findings)
+		res_add_col(out, "findings", RES_T_INT);
 	res_add_col(out, "created", RES_T_TEXT);
 	res_add_col(out, "resources", RES_T_TEXT);
 	if (deleted)
@@ -1100,24 +1103,26 @@ static void org_columns(tc_result *out, bool deleted, const char *extra)
 
 /* One result row from an org_select row; returns the row index. */
 static size_t org_row_out(tc_result *out, const tc_profile *p, const db_rows *rows, size_t r,
-			  bool deleted)
+			  bool deleted, bool findings)
 {
-	size_t i = res_add_row(out);
-	res_set(out, i, 0, db_get(rows, r, OS_SLUG));
-	res_set(out, i, 1, db_get(rows, r, OS_NAME));
-	res_set(out, i, 2, db_get(rows, r, OS_PLAN));
-	res_set(out, i, 3, db_get(rows, r, OS_MEMBERS));
-	res_set(out, i, 4, db_get(rows, r, OS_OWNERS));
-	res_set(out, i, 5, db_get(rows, r, OS_FINDINGS));
-	res_set(out, i, 6, db_get(rows, r, OS_CREATED));
+	size_t i = res_add_row(out), k = 0;
+	res_set(out, i, k++, db_get(rows, r, OS_SLUG));
+	res_set(out, i, k++, db_get(rows, r, OS_NAME));
+	res_set(out, i, k++, db_get(rows, r, OS_PLAN));
+	res_set(out, i, k++, db_get(rows, r, OS_MEMBERS));
+	res_set(out, i, k++, db_get(rows, r, OS_OWNERS));
+	if (findings)
+		res_set(out, i, k++, db_get(rows, r, OS_FINDINGS));
+	res_set(out, i, k++, db_get(rows, r, OS_CREATED));
 	if (p->orgs.n_resources) {
 		strbuf sb = STRBUF_INIT;
 		resources_text(&sb, p, rows, r, OS_RES0);
-		res_set(out, i, 7, sb_str(&sb));
+		res_set(out, i, k, sb_str(&sb));
 		sb_free(&sb);
 	}
+	k++;
 	if (deleted)
-		res_set(out, i, 8, db_get(rows, r, OS_DELETED));
+		res_set(out, i, k, db_get(rows, r, OS_DELETED));
 	return i;
 }
 
@@ -1288,7 +1293,8 @@ tc_status orgs_page(struct tc_session *s, const orgs_page_req *req, tc_result *o
 	char *limit_s = xasprintf("%ld", limit + 1);
 	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT;
-	org_select(&sql, p, &q, owner_roles, sort == ORGS_SORT_MEMBERS, conn_server_version(c));
+	org_select(&sql, p, &q, owner_roles, sort == ORGS_SORT_MEMBERS,
+		   req->findings ? conn_server_version(c) : -1);
 	sb_add(&sql, " WHERE true");
 	if (!req->deleted)
 		live(&sql, "o", &o->deleted_at);
@@ -1309,14 +1315,14 @@ tc_status orgs_page(struct tc_session *s, const orgs_page_req *req, tc_result *o
 		tc_error_prefix(err, "listing organizations: ");
 		return rc;
 	}
-	org_columns(out, req->deleted, NULL);
+	org_columns(out, req->deleted, req->findings, NULL);
 	res_add_detail_col(out, "key", RES_T_TEXT);
 	size_t keycol = out->ncols - 1;
 	size_t shown = rows.nrows > (size_t)limit ? (size_t)limit : rows.nrows;
 	for (size_t i = 0; i < shown; i++) {
 		/* In the order shown: a backwards read is turned around. */
 		size_t r = back_read ? shown - 1 - i : i;
-		size_t row = org_row_out(out, p, &rows, r, req->deleted);
+		size_t row = org_row_out(out, p, &rows, r, req->deleted, req->findings);
 		char *k = row_key(sort, &rows, r);
 		res_set(out, row, keycol, k);
 		free(k);
@@ -1371,7 +1377,7 @@ tc_status orgs_page_key(struct tc_session *s, orgs_sort sort, const char *slug, 
 tc_status orgs_list(struct tc_session *s, const cmd_call *call, tc_result *out, tc_error *err)
 {
 	res_init(out, RES_TABLE);
-	orgs_page_req req = {ORGS_SORT_SLUG, ORGS_FIRST, NULL, ORGS_PAGE_DEFAULT, false, false};
+	orgs_page_req req = {ORGS_SORT_SLUG, ORGS_FIRST, NULL, ORGS_PAGE_DEFAULT, false, false, false};
 	tc_status rc = limit_opt(call, &req.limit, err);
 	if (rc != TC_OK)
 		return rc;
@@ -1386,6 +1392,7 @@ tc_status orgs_list(struct tc_session *s, const cmd_call *call, tc_result *out, 
 		return tc_fail(err, TC_ERR_USAGE, "--sort takes slug, created or members, not '%s'",
 			       sort_s);
 	req.deleted = cmd_opt_value(call, "deleted") != NULL;
+	req.findings = cmd_opt_value(call, "findings") != NULL;
 	req.desc = cmd_opt_value(call, "reverse") != NULL;
 	const char *after = cmd_opt_value(call, "after"), *before = cmd_opt_value(call, "before");
 	bool last = cmd_opt_value(call, "last") != NULL;
@@ -1517,18 +1524,20 @@ tc_status orgs_search(struct tc_session *s, const cmd_call *call, tc_result *out
 	if (!*text)
 		return tc_fail(err, TC_ERR_USAGE, "orgs search needs some text to look for");
 	db_rows pre = DB_ROWS_INIT, sub = DB_ROWS_INIT;
-	rc = search_rows(c, p, text, limit, true, &pre, &sub, err);
+	bool findings = cmd_opt_value(call, "findings") != NULL;
+	rc = search_rows(c, p, text, limit, findings, &pre, &sub, err);
 	if (rc != TC_OK) {
 		db_rows_free(&pre);
 		db_rows_free(&sub);
 		tc_error_prefix(err, "searching organizations for '%s': ", text);
 		return rc;
 	}
-	org_columns(out, false, "match");
+	org_columns(out, false, findings, "match");
 	for (size_t r = 0; r < pre.nrows; r++)
-		res_set(out, org_row_out(out, p, &pre, r, false), out->ncols - 1, "prefix");
+		res_set(out, org_row_out(out, p, &pre, r, false, findings), out->ncols - 1, "prefix");
 	for (size_t r = 0; r < sub.nrows; r++)
-		res_set(out, org_row_out(out, p, &sub, r, false), out->ncols - 1, "substring");
+		res_set(out, org_row_out(out, p, &sub, r, false, findings), out->ncols - 1,
+			"substring");
 	size_t n = pre.nrows + sub.nrows;
 	if (n == 0)
 		res_set_summary(out, "no organization's slug or name contains '%s'", text);

@@ -35,6 +35,7 @@ typedef struct orgs_page_req {
 	bool deleted;    /* soft-deleted orgs too */
 	bool desc;       /* the sort's order reversed (members: fewest first, ties
 			  * still by slug) */
+	bool findings;   /* with the findings column (see orgs_page) */
 } orgs_page_req;
 
 typedef struct orgs_page_more {
@@ -42,10 +43,11 @@ typedef struct orgs_page_more {
 } orgs_page_more;
 
 /* One page in the order shown, with the columns of `orgs list` (slug, name,
- * plan, members, owners, findings, created, resources[, deleted]) and the
- * detail column `key` that AFTER/BEFORE/AT take. findings counts, for the
- * page's rows only, what `audit --org SLUG` finds except slug-problems
- * (NULL when the profile supports no check). out is the caller's to free. */
+ * plan, members, owners, [findings,] created, resources[, deleted]) and the
+ * detail column `key` that AFTER/BEFORE/AT take. findings (only when
+ * req->findings) counts, for the page's rows only, what `audit --org SLUG`
+ * finds except slug-problems (NULL when the profile supports no check).
+ * out is the caller's to free. */
 tc_status orgs_page(struct tc_session *s, const orgs_page_req *req, tc_result *out,
 		    orgs_page_more *more, tc_error *err);
 /* The key of the live organization `slug` in `sort` (for ORGS_AT: a window
