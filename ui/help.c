@@ -6,56 +6,29 @@
 
 #include "cmdtab.h"
 #include "frame.h"
+#include "keymap.h"
 
-/* The keymap as the operator reads it: keys, what they do, the pane they
- * belong to ("" for everywhere) and whether they write. Keep in step with
- * tui.c's dispatch and the panes' key functions. */
-static const struct help_key {
-	const char *keys, *what, *pane;
-	bool writes;
-} help_keys[] = {
-	{"j k  Down Up", "move", "", false},
-	{"C-d C-u  PgDn PgUp", "half page, page", "", false},
-	{"g G  Home End", "first, last", "", false},
-	{"h l  Left Right", "scroll sideways", "", false},
-	{"Tab S-Tab  1-4", "switch pane", "", false},
-	{"Enter", "open the row (drill down)", "", false},
-	{"Esc", "back, or cancel the prompt (never quits)", "", false},
-	{"/", "filter a list, search a text (n N next, previous)", "", false},
-	{"< >  I", "sort column left, right; invert", "", false},
-	{"Space", "mark the row", "", false},
-	{":", "command prompt (Tab completes, Up recalls)", "", false},
-	{"R  F5", "reload (reconnect after a lost connection)", "", false},
-	{"C-c", "cancel the running query", "", false},
-	{"C-l", "redraw", "", false},
-	{"? F1", "this help", "", false},
-	{"q", "back, or quit at the top", "", false},
-	{"Q", "quit now", "", false},
-	{"C", "create an organization", "Orgs", true},
-	{"P", "set the plan", "Orgs", true},
-	{"D", "soft-delete (type the slug)", "Orgs", true},
-	{"A", "stage adding a member", "Members", true},
-	{"D", "stage removing the marked or current members", "Members", true},
-	{"E", "stage a role change", "Members", true},
-	{"W", "review the staged changes and apply them", "Members", true},
-	{"S", "the staged changes (x drops one)", "Members", false},
-	{"a", "audit view", "Members", false},
-	{"o", "only the row's org, or every org (audit rows: open the org)", "Members", false},
-	{"O", "open the row's org in the Orgs pane", "Members", false},
-	{"f s r", "filter by flag, scope (each cycles), role", "Members", false},
-	{"a", "draft an allowlist rule (saved by :w)", "Drift", false},
-	{"t", "show or hide allowlisted items", "Drift", false},
-	{"S", "the reconcile SQL (marked rows, else all)", "Drift", false},
-	{"s", "the reconcile SQL of the current row", "Drift", false},
-	{"p", "preview the next migration (rolled back)", "Migrations", false},
-	{"M", "apply the next migration", "Migrations", true},
-};
-enum { N_HELP_KEYS = sizeof help_keys / sizeof help_keys[0] };
+/* The keymap entries help shows (those with names), and the i-th of them. */
+static int shown_keys(void)
+{
+	int n = 0;
+	for (size_t i = 0; i < keymap_len; i++)
+		n += keymap[i].names != NULL;
+	return n;
+}
+
+static const km_entry *shown_key(int i)
+{
+	for (size_t k = 0; k < keymap_len; k++)
+		if (keymap[k].names && i-- == 0)
+			return &keymap[k];
+	return NULL;
+}
 
 /* Lines: a title, the keys, a blank, a title, the commands. */
 static int help_line_count(void)
 {
-	return 1 + N_HELP_KEYS + 2 + (int)cmd_table_len;
+	return 1 + shown_keys() + 2 + (int)cmd_table_len;
 }
 
 static attr_t refused_attr(const tui_app *a)
@@ -73,18 +46,18 @@ static void draw_line(const tui_app *a, int i, int y)
 		return;
 	}
 	i -= 1;
-	if (i < N_HELP_KEYS) {
-		const struct help_key *k = &help_keys[i];
+	if (i < shown_keys()) {
+		const km_entry *k = shown_key(i);
 		bool refused = ro && k->writes;
 		attr_t at = refused ? refused_attr(a) : A_NORMAL;
 		attron(at);
 		/* The mark keeps the meaning in monochrome, where A_DIM may not show. */
-		frame_print(y, 0, "%c %-20s %-11s %s%s", refused ? '-' : ' ', k->keys,
+		frame_print(y, 0, "%c %-20s %-11s %s%s", refused ? '-' : ' ', k->names,
 			    *k->pane ? k->pane : "", refused ? "(--write to enable) " : "", k->what);
 		attroff(at);
 		return;
 	}
-	i -= N_HELP_KEYS;
+	i -= shown_keys();
 	if (i == 0)
 		return;
 	if (i == 1) {

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "frame.h"
 #include "help.h"
+#include "keymap.h"
 #include "prompt.h"
 #include "script.h"
 #include "xalloc.h"
@@ -442,11 +443,12 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 		mouse_event(a);
 		return;
 	}
-	if (!is_key && key == 12) { /* C-l */
+	km_action act = keymap_action(key, is_key);
+	if (act == KM_REDRAW) {
 		clearok(curscr, TRUE);
 		return;
 	}
-	if (!is_key && key == 3) { /* C-c */
+	if (act == KM_CANCEL) {
 		if (worker_busy(a->w)) {
 			worker_cancel(a->w);
 			app_status(a, "cancelling…");
@@ -467,7 +469,7 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 			textview_key(a->question_text, key, frame_view_lines());
 		return;
 	}
-	if (!is_key && key == 'Q') {
+	if (act == KM_QUIT_NOW) {
 		a->quit = true;
 		return;
 	}
@@ -477,63 +479,49 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 	}
 	pane *p = &a->panes[a->current];
 	screen *sc = app_top(p);
-	if (!is_key) {
-		switch (key) {
-		case 'q':
-			if (p->depth > 1)
-				app_pop(a, p);
-			else
-				a->quit = app_may_quit(a);
-			return;
-		case 27: /* Esc: back, never quit */
-			if (p->depth > 1)
-				app_pop(a, p);
-			else if (sc && sc->table && tview_filter(sc->table))
-				tview_set_filter(sc->table, NULL);
-			return;
-		case '?':
-			a->help_open = true;
-			a->help_top = 0;
-			return;
-		case ':':
-			prompt_open(PROMPT_COMMAND, ":", "");
-			return;
-		case '/':
-			open_filter(a);
-			return;
-		case '\t':
-			switch_pane(a, (enum view_pane)((a->current + 1) % PANE_COUNT));
-			return;
-		case '1': case '2': case '3': case '4':
-			switch_pane(a, (enum view_pane)(key - '1'));
-			return;
-		case 'R':
-			if (a->lost) {
-				worker_reconnect(a->w);
-				app_status(a, "reconnecting…");
-			} else {
-				app_submit_fn(a, NULL, TAG_HEADER, header_job, NULL);
-				load_pane(a, p);
-			}
-			return;
-		default:
-			break;
+	switch (act) {
+	case KM_QUIT:
+		if (p->depth > 1)
+			app_pop(a, p);
+		else
+			a->quit = app_may_quit(a);
+		return;
+	case KM_BACK: /* never quits */
+		if (p->depth > 1)
+			app_pop(a, p);
+		else if (sc && sc->table && tview_filter(sc->table))
+			tview_set_filter(sc->table, NULL);
+		return;
+	case KM_HELP:
+		a->help_open = true;
+		a->help_top = 0;
+		return;
+	case KM_PROMPT:
+		prompt_open(PROMPT_COMMAND, ":", "");
+		return;
+	case KM_FILTER:
+		open_filter(a);
+		return;
+	case KM_NEXT_PANE:
+		switch_pane(a, (enum view_pane)((a->current + 1) % PANE_COUNT));
+		return;
+	case KM_PREV_PANE:
+		switch_pane(a, (enum view_pane)((a->current + PANE_COUNT - 1) % PANE_COUNT));
+		return;
+	case KM_GOTO_PANE:
+		switch_pane(a, (enum view_pane)(key - '1'));
+		return;
+	case KM_RELOAD:
+		if (a->lost) {
+			worker_reconnect(a->w);
+			app_status(a, "reconnecting…");
+		} else {
+			app_submit_fn(a, NULL, TAG_HEADER, header_job, NULL);
+			load_pane(a, p);
 		}
-	} else {
-		switch (key) {
-		case KEY_F(1):
-			a->help_open = true;
-			a->help_top = 0;
-			return;
-		case KEY_BTAB:
-			switch_pane(a, (enum view_pane)((a->current + PANE_COUNT - 1) % PANE_COUNT));
-			return;
-		case KEY_F(5):
-			handle_input(a, 'R', false);
-			return;
-		default:
-			break;
-		}
+		return;
+	default:
+		break;
 	}
 	/* Navigation goes to the view; Enter and action letters to the pane. */
 	if (sc && sc->table) {
