@@ -10,8 +10,14 @@
 # writes its own timings (TENANTCTL_TUI_TIMING): per key, the microseconds
 # to handle it, wait for any query it started and redraw the screen.
 #
+# Then, with ORGS organizations (default 1,000,000; ORGS=0 skips it) from
+# db/seed/scale.sql in a private cluster (tests/db/pgrun, as the database
+# tests), it scrolls the Orgs pane by 3,000 and by 30,000 rows and reports
+# the time per key and the console's peak memory for both: keyset pages in
+# a bounded window mean the memory must not grow with the rows scrolled.
+#
 # It prints figures and the goals next to them; it never fails because of a
-# time. Knobs: KEYS (default 1000), PAINT_RUNS (default 21).
+# time. Knobs: KEYS (default 1000), PAINT_RUNS (default 21), ORGS.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,7 +30,8 @@ tc="$build/tenantctl"
 
 KEYS=${KEYS:-1000}
 PAINT_RUNS=${PAINT_RUNS:-21}
-case "$KEYS$PAINT_RUNS" in *[!0-9]*) die "KEYS and PAINT_RUNS must be numbers" ;; esac
+ORGS=${ORGS:-1000000}
+case "$KEYS$PAINT_RUNS$ORGS" in *[!0-9]*) die "KEYS, PAINT_RUNS and ORGS must be numbers" ;; esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tenantctl-bench-tui-XXXXXX")
 chmod 755 "$work" # the demo's server runs as postgres when we are root
@@ -83,3 +90,23 @@ printf '  per key:           median %6.3f ms   p95 %6.3f ms   max %6.3f ms   (go
 	"$(echo "$keys" | median | awk '{print $1 / 1000}')" \
 	"$(echo "$keys" | pct 95 | awk '{print $1 / 1000}')" \
 	"$(echo "$keys" | sort -n | tail -1 | awk '{print $1 / 1000}')"
+
+[ "$ORGS" -gt 0 ] || exit 0
+[ -x "$build/tests/db/pgrun" ] || die "no $build/tests/db/pgrun — build it: make tests/db/pgrun (in $build)"
+command -v /usr/bin/time >/dev/null || die "GNU time is needed for the peak memory (Debian: time)"
+mkdir -p "$work/scale"
+chmod 755 "$work/scale"
+BENCH_TENANTCTL="$tc" BENCH_REPO="$repo" BENCH_WORK="$work/scale" ORGS="$ORGS" \
+	"$build/tests/db/pgrun" "$here/db/tui-inner.sh" || die "the scale part failed"
+printf '\nOrgs pane on %s organizations (db/seed/scale.sql), scrolling with C-d\n' "$ORGS"
+for run in short:3000 long:30000; do
+	name=${run%%:*}
+	rows=${run#*:}
+	t=$(awk '$1 == "key_us" {print $2}' "$work/scale/$name.timing")
+	printf '  %6s rows: per key median %6.2f ms, p95 %6.2f ms, max %6.1f ms; peak RSS %6.1f MiB\n' "$rows" \
+		"$(echo "$t" | median | awk '{print $1 / 1000}')" \
+		"$(echo "$t" | pct 95 | awk '{print $1 / 1000}')" \
+		"$(echo "$t" | sort -n | tail -1 | awk '{print $1 / 1000}')" \
+		"$(awk '{print $1 / 1024}' "$work/scale/$name.rss")"
+done
+echo "  (a key that crosses into a new page waits for it; the others are drawn from the window)"

@@ -92,7 +92,26 @@ void app_free_panes(tui_app *a)
 static void submit(tui_app *a, pane *p, worker_job *j)
 {
 	(void)p;
-	worker_submit(a->w, j);
+	worker_submit(a->route_bg && a->bg ? a->bg : a->w, j);
+}
+
+bool app_busy(const tui_app *a)
+{
+	return worker_busy(a->w) || (a->bg && worker_busy(a->bg));
+}
+
+long app_running_ms(const tui_app *a)
+{
+	long ms = worker_running_ms(a->w);
+	long bg = a->bg ? worker_running_ms(a->bg) : -1;
+	return bg > ms ? bg : ms;
+}
+
+void app_cancel(tui_app *a)
+{
+	worker_cancel(a->w);
+	if (a->bg)
+		worker_cancel(a->bg);
 }
 
 void app_submit_line(tui_app *a, pane *p, int tag, const char *line)

@@ -86,6 +86,12 @@ typedef void (*app_yes_fn)(tui_app *a, pane *p, bool yes, void *ctx);
 
 struct tui_app {
 	worker *w;
+	/* A second worker, on its own connection, for what the panes load at
+	 * start behind the one shown (the audit of a large deployment takes
+	 * seconds): the shown pane's keys never queue behind it. NULL when it
+	 * could not start; everything then goes to w. */
+	worker *bg;
+	bool route_bg; /* app_submit_* go to bg while set */
 	app_header hdr;
 	pane panes[PANE_COUNT];
 	enum view_pane current;
@@ -130,6 +136,12 @@ screen *app_push_text(tui_app *a, pane *p, const char *title, int kind, const ch
 void app_pop(tui_app *a, pane *p);
 /* Drop every screen above the first. */
 void app_pop_to_root(tui_app *a, pane *p);
+
+/* Either worker has a query running or queued; the longest running one's
+ * age in ms (-1: none), for the spinner; cancel what both run. */
+bool app_busy(const tui_app *a);
+long app_running_ms(const tui_app *a);
+void app_cancel(tui_app *a);
 
 /* Run a command line ("orgs show acme") on the worker for pane p; words
  * are quoted as needed by the caller with app_quote. */

@@ -173,7 +173,7 @@ static void draw_status(tui_app *a)
 	attron(A_REVERSE);
 	for (int x = 0; x < COLS; x++)
 		addch(' ');
-	long ms = worker_running_ms(a->w);
+	long ms = app_running_ms(a);
 	if (app_question_open(a)) {
 		attron(A_BOLD);
 		frame_print(y, 0, "%s", a->question);
@@ -217,7 +217,7 @@ screen *frame_pane_title(tui_app *a, pane *p, int y0)
 {
 	screen *sc = app_top(p);
 	if (!sc) {
-		frame_print(y0 + 1, 2, "%s", worker_busy(a->w) ? "loading…" : "nothing loaded (R reloads)");
+		frame_print(y0 + 1, 2, "%s", app_busy(a) ? "loading…" : "nothing loaded (R reloads)");
 		return NULL;
 	}
 	attron(A_BOLD);

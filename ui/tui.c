@@ -293,10 +293,10 @@ static void job_done(tui_app *a, worker_job *j)
 		p->ops->done(a, p, j);
 }
 
-static void take_events(tui_app *a)
+static void take_events_of(tui_app *a, worker *w)
 {
 	worker_event ev;
-	while ((ev = worker_next(a->w)).kind != WE_NONE) {
+	while ((ev = worker_next(w)).kind != WE_NONE) {
 		switch (ev.kind) {
 		case WE_DONE:
 			job_done(a, ev.job);
@@ -314,6 +314,13 @@ static void take_events(tui_app *a)
 		}
 		worker_event_free(&ev);
 	}
+}
+
+static void take_events(tui_app *a)
+{
+	take_events_of(a, a->w);
+	if (a->bg)
+		take_events_of(a, a->bg);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -449,8 +456,8 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 		return;
 	}
 	if (act == KM_CANCEL) {
-		if (worker_busy(a->w)) {
-			worker_cancel(a->w);
+		if (app_busy(a)) {
+			app_cancel(a);
 			app_status(a, "cancelling…");
 		} else if (app_question_open(a)) {
 			app_question_answer(a, false);
@@ -514,6 +521,8 @@ static void handle_input(tui_app *a, wint_t ch, bool is_key)
 	case KM_RELOAD:
 		if (a->lost) {
 			worker_reconnect(a->w);
+			if (a->bg)
+				worker_reconnect(a->bg);
 			app_status(a, "reconnecting…");
 		} else {
 			app_submit_fn(a, NULL, TAG_HEADER, header_job, NULL);
@@ -550,10 +559,11 @@ static void settle(tui_app *a)
 {
 	for (;;) {
 		take_events(a);
-		if (!worker_busy(a->w))
+		if (!app_busy(a))
 			break;
-		struct pollfd pfd = {worker_fd(a->w), POLLIN, 0};
-		(void)poll(&pfd, 1, 1000);
+		struct pollfd pfd[2] = {{worker_fd(a->w), POLLIN, 0},
+					{a->bg ? worker_fd(a->bg) : -1, POLLIN, 0}};
+		(void)poll(pfd, 2, 1000);
 	}
 	take_events(a);
 }
@@ -597,9 +607,11 @@ static int run_interactive(tui_app *a)
 	free(hist);
 	while (!a->quit) {
 		frame_draw(a);
-		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {worker_fd(a->w), POLLIN, 0}};
+		struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
+					{worker_fd(a->w), POLLIN, 0},
+					{a->bg ? worker_fd(a->bg) : -1, POLLIN, 0}};
 		/* A running query redraws the spinner ten times a second. */
-		int n = poll(fds, 2, worker_busy(a->w) ? 100 : -1);
+		int n = poll(fds, 3, app_busy(a) ? 100 : -1);
 		if (n < 0 && errno != EINTR)
 			break;
 		take_events(a);
@@ -763,22 +775,32 @@ int tui_main(tc_session *s, const cmd_globals *g)
 	}
 
 	a.w = worker_start(s);
+	/* The other panes load on a second connection: their summaries fill
+	 * the header while the shown pane answers its keys. */
+	tc_session *bg_session = NULL;
+	if (!a.lost && session_open_sibling(s, g, &bg_session, &err) == TC_OK)
+		a.bg = worker_start(bg_session);
+	tc_error_clear(&err);
 	const char *start = getenv("TENANTCTL_TUI_PANE");
 	a.current = start && *start >= '1' && *start <= '4' ? (enum view_pane)(*start - '1')
 							     : PANE_ORGS;
 	if (!a.lost) {
 		app_submit_fn(&a, NULL, TAG_HEADER, header_job, NULL);
-		/* The current pane first; the others fill the header's summaries. */
 		load_pane(&a, &a.panes[a.current]);
+		a.route_bg = true;
 		for (int i = 0; i < PANE_COUNT; i++)
 			if (!a.panes[i].loaded)
 				load_pane(&a, &a.panes[i]);
+		a.route_bg = false;
 	}
 
 	const char *script = getenv("TENANTCTL_TUI_SCRIPT");
 	int rc = script && *script ? run_script(&a, script, started_us) : run_interactive(&a);
 
 	worker_stop(a.w);
+	if (a.bg)
+		worker_stop(a.bg);
+	session_close(bg_session);
 	app_free_panes(&a);
 	app_words_free(&a);
 	free(a.selected_org);

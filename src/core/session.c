@@ -117,6 +117,23 @@ tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err)
 	return TC_OK;
 }
 
+tc_status session_open_sibling(tc_session *s, const cmd_globals *g, tc_session **out,
+			      tc_error *err)
+{
+	tc_status st = session_open(g, s->ask_password, s->ask_ctx, out, err);
+	if (st != TC_OK || !s->conn)
+		return st;
+	tc_conn *c = NULL;
+	st = conn_reopen(s->conn, &c, err);
+	if (st != TC_OK) {
+		session_close(*out);
+		*out = NULL;
+		return st;
+	}
+	set_conn(*out, c);
+	return TC_OK;
+}
+
 void session_cancel(tc_session *s)
 {
 	pthread_mutex_lock(&s->conn_mu);

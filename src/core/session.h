@@ -17,6 +17,12 @@ typedef struct tc_session tc_session;
  * Does not connect. Borrows nothing from g. Free with session_close. */
 tc_status session_open(const cmd_globals *g, conn_password_fn ask_password, void *ask_ctx,
 		       tc_session **out, tc_error *err);
+/* A second session for the same target and settings (g as given to
+ * session_open for s), for work on another thread. When s is connected the
+ * sibling connects at once, with s's parameters and any password already
+ * typed, so nothing is asked again. Close it before s. */
+tc_status session_open_sibling(tc_session *s, const cmd_globals *g, tc_session **out,
+			      tc_error *err);
 /* The connection, opened on first use; borrowed. */
 tc_status session_conn(tc_session *s, tc_conn **out, tc_error *err);
 /* Cancel the statement running on the session's connection, from another
