@@ -72,6 +72,9 @@ char *normalise(const char *text)
 			size_t len = strcspn(p, " \n");
 			if (p[len] == ' ' && is_time(p + len + 1))
 				len += 6;
+			if (p[len] == ':' && isdigit((unsigned char)p[len + 1]) &&
+			    isdigit((unsigned char)p[len + 2]))
+				len += 3; /* seconds */
 			for (size_t i = 0; i < len; i++)
 				if (isdigit((unsigned char)p[i]))
 					p[i] = '9';
@@ -104,6 +107,9 @@ char *normalise(const char *text)
 		} else if (strncmp(p, "/tmp/tc-tui-", 12) == 0 && strlen(p) >= 18) {
 			sb_add(&sb, "/tmp/tc-tui-XXXXXX");
 			p += 18;
+		} else if (strncmp(p, "pid ", 4) == 0 && isdigit((unsigned char)p[4])) {
+			sb_add(&sb, "pid PID");
+			p += 4 + strspn(p + 4, "0123456789");
 		} else if (strncmp(p, "  pg ", 5) == 0) {
 			sb_add(&sb, "  pg VER");
 			p += 5 + strcspn(p + 5, " \n");

@@ -9,6 +9,7 @@
  *   - a number standing alone at the end of a row saying "applied " (the
  *     duration in ms, the last column an 80-column screen shows) becomes a
  *     right-aligned 9;
+ *   - "pid N" becomes "pid PID" (who holds a lock);
  *   - the source tree's path becomes SRC (migration files are named), and
  *     a fixture's folder /tmp/tc-tui-XXXXXX.
  * The fixture itself sets who applied each migration (ops/ops) and how long

@@ -84,9 +84,14 @@ void app_pop_to_root(tui_app *a, pane *p)
 
 void app_free_panes(tui_app *a)
 {
-	for (int i = 0; i < PANE_COUNT; i++)
-		while (a->panes[i].depth > 0)
-			app_pop(a, &a->panes[i]);
+	for (int i = 0; i < PANE_COUNT; i++) {
+		pane *p = &a->panes[i];
+		while (p->depth > 0)
+			app_pop(a, p);
+		if (p->ops->forget)
+			p->ops->forget(p);
+		p->data = NULL;
+	}
 }
 
 static void submit(tui_app *a, pane *p, worker_job *j)

@@ -57,6 +57,8 @@ typedef struct pane_ops {
 	/* A `:` line that is the pane's rather than the command table's
 	 * (`:w`, `:drift against ...`); true when taken. Every pane is asked. */
 	bool (*command)(tui_app *a, pane *p, const char *line);
+	/* The console is closing: free p->data (NULL: nothing to free). */
+	void (*forget)(pane *p);
 } pane_ops;
 
 enum { PANE_STACK_MAX = 16 };

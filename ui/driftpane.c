@@ -1316,6 +1316,28 @@ static void draw(tui_app *a, pane *p, int y0, int h)
 	}
 }
 
+static void forget(pane *p)
+{
+	dpane *d = p->data;
+	if (!d)
+		return;
+	items_free(d);
+	for (size_t i = 0; i < d->nexpanded; i++)
+		free(d->expanded[i]);
+	free(d->expanded);
+	for (size_t i = 0; i < d->ndrafts; i++)
+		draft_free(&d->drafts[i]);
+	free(d->drafts);
+	draft_free(&d->asking);
+	free(d->failed);
+	free(d->against);
+	free(d->ref_label);
+	free(d->allowlist);
+	free(d->save_path);
+	free(d->unsaved);
+	memset(d, 0, sizeof *d);
+}
+
 const pane_ops driftpane_ops = {
 	"Drift",
 	"Enter open  a allow  t allowlisted  S/s SQL  :w save  : command  ? help  q quit",
@@ -1325,4 +1347,5 @@ const pane_ops driftpane_ops = {
 	draw,
 	NULL,
 	command,
+	forget,
 };

@@ -1783,6 +1783,29 @@ static void draw(tui_app *a, pane *p, int y0, int h)
 	frame_pane_screen(a, p, y0, h);
 }
 
+static void forget(pane *p)
+{
+	mp_state *ms = p->data;
+	if (!ms)
+		return;
+	for (size_t i = 0; i < ms->nst; i++)
+		staged_free(&ms->st[i]);
+	free(ms->st);
+	staged_free(&ms->draft);
+	res_free(&ms->audit);
+	for (size_t i = 0; i < ms->nroles; i++)
+		free(ms->roles[i]);
+	free(ms->roles);
+	free(ms->org);
+	free(ms->followed);
+	free(ms->role);
+	free(ms->scope);
+	free(ms->flag);
+	free(ms->default_role);
+	free(ms->unsaved);
+	free(ms);
+}
+
 const pane_ops mempane_ops = {
 	"Members",
 	"a audit  o org  f/s/r flag/scope/role  A add  D rm  E role  S staged  W apply",
@@ -1792,4 +1815,5 @@ const pane_ops mempane_ops = {
 	draw,
 	page,
 	command,
+	forget,
 };

@@ -95,6 +95,9 @@ static void load(tui_app *a, pane *p)
 	app_submit_argv(a, p, MP_STATUS, argv);
 }
 
+/* The summary's first line is the title; the lines after it (who holds the
+ * migration lock, another tool's history not yet adopted) are notices drawn
+ * above the list, kept in p->data. */
 static void status_done(tui_app *a, pane *p, worker_job *j)
 {
 	if (j->status != TC_OK)
@@ -102,7 +105,11 @@ static void status_done(tui_app *a, pane *p, worker_job *j)
 	tc_result *r = &j->result;
 	a->hdr.mig_pending = decorate(r);
 	app_add_words(a, APP_WORDS_VERSION, r, "version");
-	char *title = xasprintf("Migrations: %s", r->summary ? r->summary : "");
+	const char *summary = r->summary ? r->summary : "";
+	size_t first = strcspn(summary, "\n");
+	free(p->data);
+	p->data = summary[first] ? xstrdup(summary + first + 1) : NULL;
+	char *title = xasprintf("Migrations: %.*s", (int)first, summary);
 	if (p->depth == 0) {
 		screen *sc = app_push_table(a, p, title, SC_LIST, NULL, r);
 		tview_set_key_col(sc->table, "version");
@@ -386,13 +393,38 @@ static bool key(tui_app *a, pane *p, screen *top, int k)
 	return false;
 }
 
+static void draw(tui_app *a, pane *p, int y0, int h)
+{
+	screen *sc = frame_pane_title(a, p, y0);
+	if (!sc)
+		return;
+	int used = 1;
+	const char *notes = p->depth == 1 ? p->data : NULL;
+	attr_t at = A_BOLD | (a->color ? COLOR_PAIR(FC_WARN) : 0);
+	while (notes && *notes && used < h / 2) {
+		size_t len = strcspn(notes, "\n");
+		attron(at);
+		frame_print(y0 + used, 0, "! %.*s", (int)len, notes);
+		attroff(at);
+		used++;
+		notes += len + (notes[len] ? 1 : 0);
+	}
+	frame_screen_view(a, sc, y0 + used, h - used);
+}
+
+static void forget(pane *p)
+{
+	free(p->data);
+}
+
 const pane_ops migpane_ops = {
 	"Migrations",
 	"Enter SQL  p preview  M apply next  : command  ? help  q quit",
 	load,
 	key,
 	done,
+	draw,
 	NULL,
 	NULL,
-	NULL,
+	forget,
 };

@@ -1189,6 +1189,18 @@ static bool key(tui_app *a, pane *p, screen *top, int k)
 	return false;
 }
 
+static void forget(pane *p)
+{
+	(void)p;
+	free(st.ask_slug);
+	free(st.ask_name);
+	free(st.ask_key);
+	free(st.shown_slug);
+	free(st.shown_plan);
+	free(st.shown_name);
+	memset(&st, 0, sizeof st);
+}
+
 const pane_ops orgpane_ops = {
-	"Orgs", hints, load, key, done, NULL, page, NULL,
+	"Orgs", hints, load, key, done, NULL, page, NULL, forget,
 };

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "clirun.h"
 #include "dbtest.h"
+#include "mig.h"
 #include "tuirun.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -176,6 +178,31 @@ static void every_migration_state(void **state)
 	fixture_free(&f);
 }
 
+/* Another runner holds the migration lock: the pane says who, and M's
+ * confirmation warns before anything waits for it. 200 columns: the
+ * holder's line is long, and where a narrower screen cut it would depend
+ * on how many digits the pid has. */
+static void lock_holder_shown(void **state)
+{
+	(void)state;
+	fixture f;
+	fixture_make(&f, "tc_tui_golden", true);
+	char *conninfo = xasprintf("%s application_name=other-runner", f.dsn);
+	PGconn *holder = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(holder), CONNECTION_OK);
+	char *sql = xasprintf("SELECT pg_advisory_lock(%lld)",
+			      (long long)mig_lock_key("public.tenantctl_schema_migrations"));
+	PGresult *r = PQexec(holder, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	free(run_console(&f, "4\ndump migrations-locked\nM\ndump apply-locked\nn\nq\n", "200x24",
+			 NULL));
+	PQfinish(holder);
+	free(sql);
+	free(conninfo);
+	fixture_free(&f);
+}
+
 /* Without a terminal and without a script, `tenantctl` prints its help
  * rather than waiting for keys no one will press. */
 static void no_terminal_prints_help(void **state)
@@ -198,6 +225,7 @@ int main(void)
 		cmocka_unit_test(sql_preview_and_apply),
 		cmocka_unit_test(prompt_write_asks_first),
 		cmocka_unit_test(every_migration_state),
+		cmocka_unit_test(lock_holder_shown),
 		cmocka_unit_test(no_terminal_prints_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
