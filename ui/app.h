@@ -74,6 +74,7 @@ struct pane {
 /* Header facts, updated by jobs. */
 typedef struct app_header {
 	char *target, *server_version, *user, *database; /* owned */
+	char *config; /* owned; --config as given, NULL when the default was used */
 	bool connected, writable, tls;
 	long mig_pending;   /* -1 unknown */
 	long drift_items;   /* -1 unknown; not allowlisted */

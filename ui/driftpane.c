@@ -1059,8 +1059,10 @@ static void show_sql(tui_app *a, pane *p, screen *sc, bool current_only)
 	q->title = title;
 	const char *target = a->hdr.target && strcmp(a->hdr.target, "-") ? a->hdr.target : NULL;
 	char *t = target ? app_quote(target) : NULL;
-	q->shell = xasprintf("tenantctl%s%s %s > reconcile.sql", t ? " -t " : "", t ? t : "",
-			     sb_str(&line));
+	char *cf = a->hdr.config ? app_quote(a->hdr.config) : NULL;
+	q->shell = xasprintf("tenantctl%s%s%s%s %s > reconcile.sql", cf ? " --config " : "",
+			     cf ? cf : "", t ? " -t " : "", t ? t : "", sb_str(&line));
+	free(cf);
 	free(t);
 	tc_error err = TC_ERROR_INIT;
 	worker_job *j = worker_job_cmd(sb_str(&line), DP_SQL, p, &err);

@@ -760,6 +760,7 @@ int tui_main(tc_session *s, const cmd_globals *g)
 	a.mouse = g->mouse;
 	a.hdr.target = xstrdup(session_target_name(s) ? session_target_name(s) : "-");
 	a.hdr.writable = session_writable(s);
+	a.hdr.config = g->config ? xstrdup(g->config) : NULL;
 	a.hdr.mig_pending = a.hdr.drift_items = a.hdr.findings = -1;
 	for (int i = 0; i < PANE_COUNT; i++)
 		a.panes[i].ops = ops[i];
@@ -805,6 +806,7 @@ int tui_main(tc_session *s, const cmd_globals *g)
 	app_words_free(&a);
 	free(a.selected_org);
 	free(a.hdr.target);
+	free(a.hdr.config);
 	free(a.hdr.server_version);
 	free(a.hdr.user);
 	free(a.hdr.database);
