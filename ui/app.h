@@ -128,6 +128,9 @@ struct tui_app {
 
 /* The panes' tables of operations. */
 extern const pane_ops orgpane_ops, mempane_ops, driftpane_ops, migpane_ops;
+/* Show org slug in the Orgs pane (the cursor on it; a window of orgs
+ * around it loaded when it is not among those loaded). */
+void orgpane_show_org(tui_app *a, const char *slug);
 
 pane *app_pane(tui_app *a, enum view_pane which);
 screen *app_top(pane *p);

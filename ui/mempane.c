@@ -606,22 +606,7 @@ static void jump_to_org(tui_app *a, const char *slug)
 		app_error(a, "this row names no organization");
 		return;
 	}
-	set_str(&a->selected_org, slug);
-	pane *op = app_pane(a, PANE_ORGS);
-	a->current = PANE_ORGS;
-	if (!op->loaded) {
-		op->loaded = true;
-		if (op->ops->load)
-			op->ops->load(a, op);
-	}
-	app_pop_to_root(a, op);
-	screen *root = app_top(op);
-	if (root && root->table && !tview_select_key(root->table, slug))
-		app_status(a, "org %s selected; it is not among the orgs loaded here (/ filters, "
-			      "Enter on a search finds it)",
-			   slug);
-	else
-		app_status(a, "org %s selected", slug);
+	orgpane_show_org(a, slug);
 }
 
 /* ------------------------------------------------------------ the audit */

@@ -331,6 +331,25 @@ static void renew(tui_app *a, pane *p, const char *slug, const char *key)
 
 static void page(tui_app *a, pane *p, screen *top, tview_need need);
 
+void orgpane_show_org(tui_app *a, const char *slug)
+{
+	pane *p = app_pane(a, PANE_ORGS);
+	a->current = PANE_ORGS;
+	free(a->selected_org);
+	a->selected_org = xstrdup(slug);
+	app_pop_to_root(a, p);
+	screen *root = root_of(p);
+	if (root && root->table && tview_select_key(root->table, slug)) {
+		app_status(a, "org %s selected", slug);
+		return;
+	}
+	/* Not in the window: a new window around it (its key in the current
+	 * order is looked up by the page job). */
+	p->loaded = true;
+	renew(a, p, slug, NULL);
+	app_status(a, "org %s selected", slug);
+}
+
 static void page_done(tui_app *a, pane *p, worker_job *j)
 {
 	page_job *pj = j->ctx;

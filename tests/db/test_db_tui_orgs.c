@@ -211,6 +211,28 @@ static void paging_keeps_a_bounded_window(void **state)
 	fixture_free(&f);
 }
 
+/* From a member of an org far past the Orgs pane's first page, O opens
+ * that org there: a window of orgs around it, the cursor on it. */
+static void jump_loads_the_window_around_the_org(void **state)
+{
+	(void)state;
+	fixture f;
+	fixture_make_with(&f, DB, false, false, NULL);
+	dbtest_exec(f.dsn, "INSERT INTO public.organizations (id, slug, name, created_at) "
+			   "SELECT ('20000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, "
+			   "'org-' || lpad(i::text, 4, '0'), 'Org ' || i, "
+			   "timestamptz '2025-01-01 00:00+00' + i * interval '1 hour' "
+			   "FROM generate_series(1, 3000) i");
+	dbtest_exec(f.dsn, "INSERT INTO public.users (id, email, display_name) VALUES "
+			   "('10000000-0000-4000-8000-000000000001', 'far@example.com', 'Far')");
+	dbtest_exec(f.dsn, "INSERT INTO public.organization_members (id, user_id, organization_id, "
+			   "role) VALUES ('50000000-0000-4000-8000-000000000001', "
+			   "'10000000-0000-4000-8000-000000000001', "
+			   "'20000000-0000-4000-8000-000000002500', 'owner')");
+	free(run_console(&f, "dump orgs-jump-before\n2\nO\ndump orgs-jump-far\nq\n", "80x24", NULL));
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +241,7 @@ int main(void)
 		cmocka_unit_test(set_plan_declined),
 		cmocka_unit_test(delete_needs_the_slug),
 		cmocka_unit_test(paging_keeps_a_bounded_window),
+		cmocka_unit_test(jump_loads_the_window_around_the_org),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
