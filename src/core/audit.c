@@ -200,22 +200,6 @@ static void need_users(qb *q)
 	need(q, "users", "id", &q->p->users.id);
 }
 
-/* A membership scope that can be read: its table and keys, and for
- * workspaces and projects the way from the scope to its organization. */
-static bool scope_usable(const tc_profile *p, prof_scope s)
-{
-	const prof_members *m = &p->members[s];
-	if (!profile_mapped(&m->table) || !profile_mapped(&m->user) || !profile_mapped(&m->scope))
-		return false;
-	if (s == SCOPE_WORKSPACE)
-		return profile_mapped(&p->workspaces.table) && profile_mapped(&p->workspaces.id) &&
-		       profile_mapped(&p->workspaces.org);
-	if (s == SCOPE_PROJECT)
-		return profile_mapped(&p->projects.table) && profile_mapped(&p->projects.id) &&
-		       profile_mapped(&p->projects.org);
-	return true;
-}
-
 /* The organization scope is required; say which of its keys are missing. */
 static void need_org_members(qb *q, bool role)
 {
@@ -229,7 +213,7 @@ static void need_org_members(qb *q, bool role)
 
 static bool scope_has_role(const tc_profile *p, prof_scope s)
 {
-	return scope_usable(p, s) && profile_mapped(&p->members[s].role);
+	return profile_scope_usable(p, s) && profile_mapped(&p->members[s].role);
 }
 
 /* The org's handle in samples and for --org: the slug, else the id. */
@@ -722,7 +706,7 @@ static void b_duplicate_membership(qb *q)
 		return;
 	bool first = true;
 	for (prof_scope s = 0; s < SCOPE_N; s++) {
-		if (!scope_usable(p, s))
+		if (!profile_scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
 		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
@@ -771,7 +755,7 @@ static void per_scope(qb *q, bool only_live, bool user_inner, bool need_role, co
 	const tc_profile *p = q->p;
 	bool first = true;
 	for (prof_scope s = 0; s < SCOPE_N; s++) {
-		if (!scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
+		if (!profile_scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
 			continue;
 		const prof_members *m = &p->members[s];
 		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
@@ -824,7 +808,7 @@ static void per_scope_rows(qb *q, bool need_role, cond_fn cond, cond_fn suffix)
 	const tc_profile *p = q->p;
 	bool first = true;
 	for (prof_scope s = 0; s < SCOPE_N; s++) {
-		if (!scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
+		if (!profile_scope_usable(p, s) || (need_role && !scope_has_role(p, s)))
 			continue;
 		const prof_members *m = &p->members[s];
 		char *mu = col_str("m", &m->user), *ms = col_str("m", &m->scope);
@@ -944,7 +928,7 @@ static void b_not_org_member(qb *q)
 	need_orgs(q);
 	need_users(q);
 	need_org_members(q, false);
-	if (!scope_usable(p, SCOPE_WORKSPACE) && !scope_usable(p, SCOPE_PROJECT))
+	if (!profile_scope_usable(p, SCOPE_WORKSPACE) && !profile_scope_usable(p, SCOPE_PROJECT))
 		missing(q, "members.workspace] or [members.project", "table, user, scope");
 	if (!qb_ok(q))
 		return;
@@ -959,7 +943,7 @@ static void b_not_org_member(qb *q)
 	       "detail FROM (");
 	bool first = true;
 	for (prof_scope s = SCOPE_WORKSPACE; s < SCOPE_N; s++) {
-		if (!scope_usable(p, s))
+		if (!profile_scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
 		const char *a = s == SCOPE_WORKSPACE ? "sw" : "sp";
@@ -2353,7 +2337,7 @@ static tc_status fix_duplicates(tc_conn *c, const fix_ctx *x, stage_plan *plan, 
 	bool soft_any = false; /* soft-deleted ("ended") where the scope has deleted_at */
 	tc_status rc = TC_OK;
 	for (prof_scope s = 0; s < SCOPE_N && rc == TC_OK; s++) {
-		if (!scope_usable(p, s))
+		if (!profile_scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
 		bool soft = profile_mapped(&m->deleted_at);
@@ -2432,7 +2416,7 @@ static tc_status fix_deleted_users(tc_conn *c, const fix_ctx *x, stage_plan *pla
 	long rows = 0;
 	tc_status rc = TC_OK;
 	for (prof_scope s = 0; s < SCOPE_N && rc == TC_OK; s++) {
-		if (!scope_usable(p, s))
+		if (!profile_scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
 		if (!profile_mapped(&m->deleted_at)) {
@@ -2570,7 +2554,7 @@ tc_status audit_fix(struct tc_session *s, const cmd_call *call, tc_result *out, 
 	if (!strcmp(k->id, "member-of-deleted-user")) {
 		bool any = false;
 		for (prof_scope sc = 0; sc < SCOPE_N; sc++)
-			any |= scope_usable(p, sc) && profile_mapped(&p->members[sc].deleted_at);
+			any |= profile_scope_usable(p, sc) && profile_mapped(&p->members[sc].deleted_at);
 		if (!any)
 			missing(&q, "members.org", "deleted_at");
 	}

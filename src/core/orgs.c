@@ -365,25 +365,9 @@ static bool fx_org_members(const tc_profile *p, bool role)
 	       (!role || profile_mapped(&m->role));
 }
 
-/* As the audit's scope_usable: the scope's table and keys, and the way to
- * its organization. */
-static bool fx_scope_usable(const tc_profile *p, prof_scope s)
-{
-	const prof_members *m = &p->members[s];
-	if (!profile_mapped(&m->table) || !profile_mapped(&m->user) || !profile_mapped(&m->scope))
-		return false;
-	if (s == SCOPE_WORKSPACE)
-		return profile_mapped(&p->workspaces.table) && profile_mapped(&p->workspaces.id) &&
-		       profile_mapped(&p->workspaces.org);
-	if (s == SCOPE_PROJECT)
-		return profile_mapped(&p->projects.table) && profile_mapped(&p->projects.id) &&
-		       profile_mapped(&p->projects.org);
-	return true;
-}
-
 static bool fx_scope_role(const tc_profile *p, prof_scope s)
 {
-	return fx_scope_usable(p, s) && profile_mapped(&p->members[s].role);
+	return profile_scope_usable(p, s) && profile_mapped(&p->members[s].role);
 }
 
 /* The scope of membership alias m belongs to org o. */
@@ -421,7 +405,7 @@ static void fx_scope_checks(fx *f, prof_scope s)
 	const tc_profile *p = f->p;
 	const prof_members *m = &p->members[s];
 	const prof_users *u = &p->users;
-	if (!fx_users(p) || !fx_org_members(p, false) || !fx_scope_usable(p, s))
+	if (!fx_users(p) || !fx_org_members(p, false) || !profile_scope_usable(p, s))
 		return;
 	strbuf items = STRBUF_INIT, terms = STRBUF_INIT;
 	strbuf *keep = f->sb;
@@ -570,7 +554,7 @@ static void fx_duplicates(fx *f)
 	if (!fx_users(p) || !fx_org_members(p, false))
 		return;
 	for (prof_scope s = 0; s < SCOPE_N; s++) {
-		if (!fx_scope_usable(p, s))
+		if (!profile_scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
 		fx_term(f);
@@ -595,7 +579,7 @@ static void fx_not_org_member(fx *f)
 		return;
 	const prof_members *om = &p->members[SCOPE_ORG];
 	for (prof_scope s = SCOPE_WORKSPACE; s < SCOPE_N; s++) {
-		if (!fx_scope_usable(p, s))
+		if (!profile_scope_usable(p, s))
 			continue;
 		const prof_members *m = &p->members[s];
 		const prof_ident *t = s == SCOPE_WORKSPACE ? &p->workspaces.table : &p->projects.table;

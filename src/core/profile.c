@@ -184,6 +184,20 @@ bool profile_mapped(const prof_ident *i)
 	return i && i->name;
 }
 
+bool profile_scope_usable(const tc_profile *p, prof_scope s)
+{
+	const prof_members *m = &p->members[s];
+	if (!profile_mapped(&m->table) || !profile_mapped(&m->user) || !profile_mapped(&m->scope))
+		return false;
+	if (s == SCOPE_WORKSPACE)
+		return profile_mapped(&p->workspaces.table) && profile_mapped(&p->workspaces.id) &&
+		       profile_mapped(&p->workspaces.org);
+	if (s == SCOPE_PROJECT)
+		return profile_mapped(&p->projects.table) && profile_mapped(&p->projects.id) &&
+		       profile_mapped(&p->projects.org);
+	return true;
+}
+
 bool profile_list_has(const prof_list *l, const char *v)
 {
 	if (!l || !v)

@@ -136,6 +136,9 @@ void profile_table_sql(strbuf *sb, const prof_ident *table);
 /* A quoted column "name", optionally prefixed by an alias: a."name". */
 void profile_col_sql(strbuf *sb, const char *alias, const prof_ident *col);
 bool profile_mapped(const prof_ident *i);
+/* A membership scope that can be read: its table and keys, and for
+ * workspaces and projects the way from the scope to its organization. */
+bool profile_scope_usable(const tc_profile *p, prof_scope s);
 /* Whether role is in a list (exact match). */
 bool profile_list_has(const prof_list *l, const char *v);
 
