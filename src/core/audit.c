@@ -116,22 +116,9 @@ static void val(qb *q, const char *v)
 /* A list of values, as one text[] parameter (an array literal). */
 static void list_n(qb *q, const char *const *v, size_t n)
 {
-	strbuf a = STRBUF_INIT;
-	sb_addc(&a, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_addc(&a, ',');
-		sb_addc(&a, '"');
-		for (const char *s = v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				sb_addc(&a, '\\');
-			sb_addc(&a, *s);
-		}
-		sb_addc(&a, '"');
-	}
-	sb_addc(&a, '}');
-	qb_push(q, sb_str(&a));
-	sb_free(&a);
+	char *a = db_text_array(v, n);
+	qb_push(q, a);
+	free(a);
 	addf(q, "$%zu::text[]", q->nparams);
 }
 

@@ -59,27 +59,9 @@ static void params_free(params *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* A text[] literal ('{"a","b"}') for a list of values, sent as a parameter. */
-static char *text_array(char *const *v, size_t n)
-{
-	strbuf sb = STRBUF_INIT;
-	sb_addc(&sb, '{');
-	for (size_t i = 0; i < n; i++) {
-		sb_add(&sb, i ? ",\"" : "\"");
-		for (const char *c = v[i]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				sb_addc(&sb, '\\');
-			sb_addc(&sb, *c);
-		}
-		sb_addc(&sb, '"');
-	}
-	sb_addc(&sb, '}');
-	return sb_steal(&sb);
-}
-
 static void array_param(strbuf *sb, params *p, char *const *v, size_t n)
 {
-	char *a = text_array(v, n);
+	char *a = db_text_array((const char *const *)v, n);
 	sb_param(sb, p, a);
 	sb_add(sb, "::text[]");
 	free(a);

@@ -68,27 +68,6 @@ typedef struct cat {
 
 /* ------------------------------------------------------------- helpers */
 
-/* A text[] literal with every element double-quoted, so commas, braces,
- * spaces and NULL-looking words stay data. Caller frees. */
-static char *text_array(const char *const *v, size_t n)
-{
-	strbuf sb = STRBUF_INIT;
-	sb_addc(&sb, '{');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_addc(&sb, ',');
-		sb_addc(&sb, '"');
-		for (const char *p = v[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				sb_addc(&sb, '\\');
-			sb_addc(&sb, *p);
-		}
-		sb_addc(&sb, '"');
-	}
-	sb_addc(&sb, '}');
-	return sb_steal(&sb);
-}
-
 static char *quote1(const char *ident)
 {
 	strbuf sb = STRBUF_INIT;
@@ -1423,8 +1402,10 @@ tc_status catalog_read(tc_conn *c, const catalog_opts *o, sch_model *out, tc_err
 		tc_error_clear(&ignored);
 		return TC_ERR_DB;
 	}
-	x.include = o->n_schemas ? text_array(o->schemas, o->n_schemas) : NULL;
-	x.exclude = text_array(o->exclude_schemas, o->n_exclude);
+	x.include = o->n_schemas
+			    ? db_text_array((const char *const *)o->schemas, o->n_schemas)
+			    : NULL;
+	x.exclude = db_text_array((const char *const *)o->exclude_schemas, o->n_exclude);
 	x.params[0] = x.include;
 	x.params[1] = x.exclude;
 	note_filters(&x);

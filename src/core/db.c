@@ -204,3 +204,22 @@ char *db_quote_ident(tc_conn *c, const char *ident)
 	PQfreemem(q);
 	return out;
 }
+
+char *db_text_array(const char *const *v, size_t n)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		sb_addc(&sb, '"');
+		for (const char *c = v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				sb_addc(&sb, '\\');
+			sb_addc(&sb, *c);
+		}
+		sb_addc(&sb, '"');
+	}
+	sb_addc(&sb, '}');
+	return sb_steal(&sb);
+}

@@ -44,6 +44,11 @@ tc_status db_exec_watched(tc_conn *c, const char *sql, int tick_ms, db_tick_fn t
 const char *db_get(const db_rows *rows, size_t row, size_t col);
 void db_rows_free(db_rows *rows);
 
+/* A text[] literal ({"a","b"}) of n values, every element double-quoted so
+ * commas, braces, blanks and NULL-looking words stay data: a list sent as
+ * one parameter (`= ANY($1::text[])`). Caller frees. */
+char *db_text_array(const char *const *v, size_t n);
+
 /* A quoted identifier (PQescapeIdentifier). Caller frees. NULL when the
  * identifier is not valid in the client encoding. */
 char *db_quote_ident(tc_conn *c, const char *ident);

@@ -85,27 +85,6 @@ static int qp_add(qparams *q, const char *v)
 	return q->n;
 }
 
-/* A text[] literal ({"a","b"}) for a list, passed as one parameter. Caller
- * frees. */
-static char *text_array(const prof_list *l)
-{
-	strbuf sb = STRBUF_INIT;
-	sb_addc(&sb, '{');
-	for (size_t i = 0; i < l->n; i++) {
-		if (i)
-			sb_addc(&sb, ',');
-		sb_addc(&sb, '"');
-		for (const char *s = l->v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				sb_addc(&sb, '\\');
-			sb_addc(&sb, *s);
-		}
-		sb_addc(&sb, '"');
-	}
-	sb_addc(&sb, '}');
-	return sb_steal(&sb);
-}
-
 /* ISO 8601 UTC to the second, whatever the column's type and DateStyle. */
 static void iso_sql(strbuf *sb, const char *alias, const prof_ident *col)
 {
@@ -499,8 +478,8 @@ static void policy_arrays(const prof_list *l, char **addrs, char **domains)
 		else
 			d.v[d.n++] = low;
 	}
-	*addrs = text_array(&a);
-	*domains = text_array(&d);
+	*addrs = profile_list_array(&a);
+	*domains = profile_list_array(&d);
 	for (size_t i = 0; i < a.n; i++)
 		free(a.v[i]);
 	for (size_t i = 0; i < d.n; i++)
@@ -571,7 +550,7 @@ static void flag_sql(strbuf *sb, const tc_profile *p, const char *flag, qparams 
 		OR();
 		sb_add(sb, "x.role IS NULL");
 		if (p->roles.known.n > 0) {
-			int k = flag_param(q, fp, text_array(&p->roles.known));
+			int k = flag_param(q, fp, profile_list_array(&p->roles.known));
 			sb_addf(sb, " OR NOT (x.role = ANY ($%d::text[]))", k);
 		}
 	}
@@ -593,7 +572,7 @@ static void flag_sql(strbuf *sb, const tc_profile *p, const char *flag, qparams 
 			sb_addf(&dom, "CASE WHEN strpos(%s, '@') > 0 THEN substring(%s from '[^@]*$') "
 				      "ELSE '' END",
 				sb_str(&e), sb_str(&e));
-			int pr = flag_param(q, fp, text_array(&priv));
+			int pr = flag_param(q, fp, profile_list_array(&priv));
 			sb_addf(sb, "(%s IS NOT NULL AND x.role = ANY ($%d::text[]) AND (", sb_str(&e),
 				pr);
 			bool or = false;
@@ -1397,7 +1376,7 @@ static tc_status live_owners(tc_conn *c, const write_ctx *w, db_rows *out, tc_er
 	if (profile_mapped(&m->created_at))
 		sqlf(&sql, "min(%C), ", "m", &m->created_at);
 	sqlf(&sql, "(%C)::text COLLATE \"C\"", "u", &p->users.email);
-	char *owners = text_array(&p->roles.owner);
+	char *owners = profile_list_array(&p->roles.owner);
 	const char *params[] = {w->org_id, owners};
 	tc_status rc = db_query(c, sb_str(&sql), 2, params, out, err);
 	free(owners);

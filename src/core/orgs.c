@@ -227,26 +227,6 @@ static void live(strbuf *sb, const char *alias, const prof_ident *deleted)
 	sb_add(sb, " IS NULL");
 }
 
-/* A text[] literal of the list, for `= ANY($n::text[])`; caller frees. */
-static char *array_literal(const prof_list *l)
-{
-	strbuf sb = STRBUF_INIT;
-	sb_addc(&sb, '{');
-	for (size_t i = 0; i < l->n; i++) {
-		if (i)
-			sb_addc(&sb, ',');
-		sb_addc(&sb, '"');
-		for (const char *c = l->v[i]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				sb_addc(&sb, '\\');
-			sb_addc(&sb, *c);
-		}
-		sb_addc(&sb, '"');
-	}
-	sb_addc(&sb, '}');
-	return sb_steal(&sb);
-}
-
 /* The user's text as a LIKE pattern matching itself literally. */
 static void like_escape(strbuf *sb, const char *text)
 {
@@ -340,7 +320,7 @@ static void fx_term(fx *f)
 /* "$n::text[]" for a list (one parameter per distinct list). */
 static void fx_list(fx *f, const prof_list *l)
 {
-	sb_addf(f->sb, "$%d::text[]", qp_own(f->q, array_literal(l)));
+	sb_addf(f->sb, "$%d::text[]", qp_own(f->q, profile_list_array(l)));
 }
 
 static void fx_live(fx *f, const char *alias, const prof_ident *deleted)
@@ -1273,7 +1253,7 @@ tc_status orgs_page(struct tc_session *s, const orgs_page_req *req, tc_result *o
 	bool back_read = req->from == ORGS_BEFORE || req->from == ORGS_LAST;
 	read_order ro = read_order_of(sort, req->desc, back_read);
 
-	char *owner_roles = p->roles.owner.n ? array_literal(&p->roles.owner) : NULL;
+	char *owner_roles = p->roles.owner.n ? profile_list_array(&p->roles.owner) : NULL;
 	char *limit_s = xasprintf("%ld", limit + 1);
 	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT;
@@ -1337,7 +1317,7 @@ tc_status orgs_page_key(struct tc_session *s, orgs_sort sort, const char *slug, 
 		*key = xstrdup(slug);
 		return TC_OK;
 	}
-	char *owner_roles = p->roles.owner.n ? array_literal(&p->roles.owner) : NULL;
+	char *owner_roles = p->roles.owner.n ? profile_list_array(&p->roles.owner) : NULL;
 	qparams q = QPARAMS_INIT;
 	strbuf sql = STRBUF_INIT;
 	/* Not grouped: the counts of this one org. */
@@ -1438,7 +1418,7 @@ static tc_status search_rows(tc_conn *c, const tc_profile *p, const char *text, 
 			     bool findings, db_rows *prefix_rows, db_rows *sub_rows, tc_error *err)
 {
 	const prof_orgs *o = &p->orgs;
-	char *owner_roles = p->roles.owner.n ? array_literal(&p->roles.owner) : NULL;
+	char *owner_roles = p->roles.owner.n ? profile_list_array(&p->roles.owner) : NULL;
 	char *lower = ascii_lower(text);
 	strbuf prefix = STRBUF_INIT, sub = STRBUF_INIT;
 	like_escape(&prefix, lower);
@@ -1730,7 +1710,7 @@ static tc_status members_by_role(tc_conn *c, const tc_profile *p, prof_scope s, 
 		return TC_OK;
 	}
 	/* Known roles in the profile's order, then the rest by name. */
-	char *known = array_literal(&p->roles.known);
+	char *known = profile_list_array(&p->roles.known);
 	sb_add(&sql, " GROUP BY 1 ORDER BY array_position($2::text[], min(");
 	if (profile_mapped(&m->role))
 		col(&sql, "m", &m->role);
@@ -1805,7 +1785,7 @@ static tc_status owner_members(tc_conn *c, const tc_profile *p, const char *id, 
 	sb_add(&sql, " u ON ");
 	col(&sql, "u", &u->id);
 	sb_add(&sql, " = om.uid) z");
-	char *roles = array_literal(&p->roles.owner);
+	char *roles = profile_list_array(&p->roles.owner);
 	const char *params[] = {id, roles};
 	db_rows rows = DB_ROWS_INIT;
 	tc_status rc = db_query(c, sb_str(&sql), 2, params, &rows, err);
@@ -2168,7 +2148,7 @@ tc_status orgs_findings(struct tc_session *s, const char *slug, long samples, tc
 	db_rows rows = DB_ROWS_INIT;
 	tc_conn *c;
 	if (json.n) {
-		char *lit = array_literal(&json);
+		char *lit = profile_list_array(&json);
 		const char *params[] = {lit};
 		rc = session_conn(s, &c, err);
 		if (rc == TC_OK)

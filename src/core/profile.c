@@ -184,6 +184,11 @@ bool profile_mapped(const prof_ident *i)
 	return i && i->name;
 }
 
+char *profile_list_array(const prof_list *l)
+{
+	return db_text_array((const char *const *)l->v, l->n);
+}
+
 bool profile_scope_usable(const tc_profile *p, prof_scope s)
 {
 	const prof_members *m = &p->members[s];

@@ -139,6 +139,9 @@ bool profile_mapped(const prof_ident *i);
 /* A membership scope that can be read: its table and keys, and for
  * workspaces and projects the way from the scope to its organization. */
 bool profile_scope_usable(const tc_profile *p, prof_scope s);
+/* The list as a text[] literal for one parameter (db_text_array). Caller
+ * frees. */
+char *profile_list_array(const prof_list *l);
 /* Whether role is in a list (exact match). */
 bool profile_list_has(const prof_list *l, const char *v);
 

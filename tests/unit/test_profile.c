@@ -502,9 +502,27 @@ static void nul_byte(void **state)
 	tc_error_clear(&err);
 }
 
+/* A list goes to the server as one text[] parameter: every element quoted,
+ * so commas, braces, quotes, backslashes and NULL-looking words stay data. */
+static void list_as_text_array(void **state)
+{
+	(void)state;
+	char *v[] = {"owner", "a,b", "{x}", "say \"hi\"", "back\\slash", "NULL", ""};
+	prof_list l = {v, sizeof v / sizeof v[0], 0};
+	char *got = profile_list_array(&l);
+	assert_string_equal(got, "{\"owner\",\"a,b\",\"{x}\",\"say \\\"hi\\\"\","
+				 "\"back\\\\slash\",\"NULL\",\"\"}");
+	free(got);
+	prof_list none = {NULL, 0, 0};
+	got = profile_list_array(&none);
+	assert_string_equal(got, "{}");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(list_as_text_array),
 		cmocka_unit_test(shipped_default),
 		cmocka_unit_test(shipped_agenta),
 		cmocka_unit_test(shipped_trigger),
