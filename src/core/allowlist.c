@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lex.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -386,32 +387,14 @@ tc_status allow_parse(const char *text, size_t len, const char *path, allowlist 
 tc_status allow_load(const char *path, allowlist *out, tc_error *err)
 {
 	*out = (allowlist){0};
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		if (e == ENOENT) {
-			/* Given explicitly, so a typo must not turn into "nothing
-			 * is allowed" in a CI gate. */
-			tc_fail(err, TC_ERR_USAGE, "allowlist %s does not exist", path);
-			tc_hint(err, "check the path given with --allowlist or the target's allowlist "
-				     "setting; an empty file allows nothing");
-			return TC_ERR_USAGE;
-		}
-		tc_fail(err, TC_ERR_USAGE, "cannot open allowlist %s: %s", path, strerror(e));
-		tc_hint(err, "check the file's permissions");
-		return TC_ERR_USAGE;
-	}
+	/* Given explicitly, so a typo must not turn into "nothing is allowed"
+	 * in a CI gate: a missing file is an error. */
 	strbuf sb = STRBUF_INIT;
-	int e = sb_read_all(&sb, f);
-	if (e) {
-		fclose(f);
-		sb_free(&sb);
-		tc_fail(err, TC_ERR_USAGE, "cannot read allowlist %s: %s", path, strerror(e));
-		tc_hint(err, "the allowlist must be a readable regular file");
-		return TC_ERR_USAGE;
-	}
-	fclose(f);
-	tc_status st = allow_parse(sb_str(&sb), sb.len, path, out, err);
+	tc_status st = lex_read_file(path, "allowlist", "check the path given with --allowlist or "
+				     "the target's allowlist setting; an empty file allows nothing",
+				     &sb, err);
+	if (st == TC_OK)
+		st = allow_parse(sb_str(&sb), sb.len, path, out, err);
 	sb_free(&sb);
 	return st;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "lex.h"
 #include "strbuf.h"
@@ -444,34 +445,16 @@ tc_status cfg_parse(const char *text, size_t len, const char *path, cfg_file *ou
 tc_status cfg_load(const char *path, bool must_exist, cfg_file *out, tc_error *err)
 {
 	*out = (cfg_file)CFG_FILE_INIT;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		if (e == ENOENT && !must_exist) {
-			out->path = xstrdup(path);
-			return TC_OK;
-		}
-		if (e == ENOENT) {
-			tc_fail(err, TC_ERR_USAGE, "config file %s does not exist", path);
-			tc_hint(err, "check the path given with --config, or create the file");
-			return TC_ERR_USAGE;
-		}
-		tc_fail(err, TC_ERR_USAGE, "cannot open config file %s: %s", path, strerror(e));
-		tc_hint(err, "check the file's permissions");
-		return TC_ERR_USAGE;
+	if (!must_exist && access(path, F_OK) != 0 && errno == ENOENT) {
+		out->path = xstrdup(path);
+		return TC_OK; /* the default file, not written yet: no targets */
 	}
-	/* Read straight into the growing buffer: no limit on the file's size. */
 	strbuf sb = STRBUF_INIT;
-	int e = sb_read_all(&sb, f);
-	if (e) {
-		fclose(f);
-		sb_free(&sb);
-		tc_fail(err, TC_ERR_USAGE, "cannot read config file %s: %s", path, strerror(e));
-		tc_hint(err, "the config file must be a readable regular file");
-		return TC_ERR_USAGE;
-	}
-	fclose(f);
-	tc_status st = cfg_parse(sb_str(&sb), sb.len, path, out, err);
+	tc_status st = lex_read_file(path, "config file",
+				     "check the path given with --config, or create the file", &sb,
+				     err);
+	if (st == TC_OK)
+		st = cfg_parse(sb_str(&sb), sb.len, path, out, err);
 	sb_free(&sb);
 	return st;
 }

@@ -2,7 +2,9 @@
 
 #include "lex.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,4 +117,29 @@ size_t lex_edit_distance(const char *a, const char *b, bool fold_case)
 	size_t out = d[la * w + lb];
 	free(d);
 	return out;
+}
+
+tc_status lex_read_file(const char *path, const char *what, const char *missing_hint,
+			strbuf *out, tc_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+		if (e == ENOENT) {
+			tc_fail(err, TC_ERR_USAGE, "%s %s does not exist", what, path);
+			tc_hint(err, "%s", missing_hint);
+		} else {
+			tc_fail(err, TC_ERR_USAGE, "cannot open %s %s: %s", what, path, strerror(e));
+			tc_hint(err, "check the file's permissions");
+		}
+		return TC_ERR_USAGE;
+	}
+	int e = sb_read_all(out, f);
+	fclose(f);
+	if (e) {
+		tc_fail(err, TC_ERR_USAGE, "cannot read %s %s: %s", what, path, strerror(e));
+		tc_hint(err, "the %s must be a readable regular file", what);
+		return TC_ERR_USAGE;
+	}
+	return TC_OK;
 }

@@ -1,11 +1,21 @@
-/* lex: small pieces shared by the line-oriented file parsers (config file,
- * tenancy profiles): blanks, trimming, UTF-8 validity, message excerpts and
- * the edit distance behind "did you mean". */
+/* lex: small pieces shared by the file parsers (config file, tenancy
+ * profiles, allowlists, snapshots): reading the file, blanks, trimming,
+ * UTF-8 validity, message excerpts and the edit distance behind "did you
+ * mean". */
 #ifndef TC_LEX_H
 #define TC_LEX_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "error.h"
+#include "strbuf.h"
+
+/* Read the whole file at path into out (no limit on its size). On failure,
+ * TC_ERR_USAGE and a message naming what ("allowlist") and path: "does not
+ * exist" with missing_hint, or the system's reason. */
+tc_status lex_read_file(const char *path, const char *what, const char *missing_hint,
+			strbuf *out, tc_error *err);
 
 /* A space or a tab. */
 bool lex_is_blank(char c);

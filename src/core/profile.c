@@ -1067,27 +1067,6 @@ tc_status profile_parse(const char *text, size_t len, const char *path, tc_profi
 
 /* ------------------------------------------------------------ loading */
 
-static tc_status read_file(const char *path, strbuf *sb, tc_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		tc_fail(err, TC_ERR_USAGE, "cannot open profile %s: %s", path, strerror(e));
-		tc_hint(err, e == ENOENT ? "check the path given with --profile or `profile =`, "
-					   "or name a shipped profile (default, agenta, trigger, lobu)"
-					 : "check the file's permissions");
-		return TC_ERR_USAGE;
-	}
-	int e = sb_read_all(sb, f);
-	fclose(f);
-	if (e) {
-		tc_fail(err, TC_ERR_USAGE, "cannot read profile %s: %s", path, strerror(e));
-		tc_hint(err, "a profile must be a readable regular file");
-		return TC_ERR_USAGE;
-	}
-	return TC_OK;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1172,7 +1151,10 @@ tc_status profile_load(const char *name_or_path, tc_profile *out, tc_error *err)
 		name = xstrdup(arg);
 	}
 	strbuf sb = STRBUF_INIT;
-	tc_status st = read_file(path, &sb, err);
+	tc_status st = lex_read_file(path, "profile",
+				     "check the path given with --profile or `profile =`, or name a "
+				     "shipped profile (default, agenta, trigger, lobu)",
+				     &sb, err);
 	if (st == TC_OK)
 		st = profile_parse(sb_str(&sb), sb.len, path, out, err);
 	sb_free(&sb);

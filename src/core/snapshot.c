@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lex.h"
 #include "xalloc.h"
 
 #define SNAP_MAGIC "tenantctl-schema-snapshot "
@@ -635,27 +636,13 @@ tc_status snapshot_parse(const char *text, size_t len, const char *path, sch_mod
 tc_status snapshot_load(const char *path, sch_model *out, tc_error *err)
 {
 	sch_init(out);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		tc_fail(err, TC_ERR_USAGE, "cannot open snapshot %s: %s", path, strerror(e));
-		tc_hint(err, e == ENOENT ? "check the path, or write a snapshot with 'tenantctl schema "
-					   "dump -o FILE'"
-					 : "check the file's permissions");
-		return TC_ERR_USAGE;
-	}
-	/* Straight into a growing buffer: no limit on the file's size. */
 	strbuf sb = STRBUF_INIT;
-	int e = sb_read_all(&sb, f);
-	if (e) {
-		fclose(f);
-		sb_free(&sb);
-		tc_fail(err, TC_ERR_USAGE, "cannot read snapshot %s: %s", path, strerror(e));
-		tc_hint(err, "a snapshot is a readable regular file written by 'tenantctl schema dump'");
-		return TC_ERR_USAGE;
-	}
-	fclose(f);
-	tc_status st = snapshot_parse(sb_str(&sb), sb.len, path, out, err);
+	tc_status st = lex_read_file(path, "snapshot",
+				     "check the path, or write a snapshot with 'tenantctl schema dump "
+				     "-o FILE'",
+				     &sb, err);
+	if (st == TC_OK)
+		st = snapshot_parse(sb_str(&sb), sb.len, path, out, err);
 	sb_free(&sb);
 	return st;
 }

@@ -231,7 +231,7 @@ static void load_by_name(void **state)
 	assert_non_null(strstr(err.message, "unknown profile"));
 	/* A path: anything with '/' or ending in .conf. */
 	assert_int_equal(profile_load("missing.conf", &p, &err), TC_ERR_USAGE);
-	assert_non_null(strstr(err.message, "cannot open profile missing.conf"));
+	assert_non_null(strstr(err.message, "profile missing.conf does not exist"));
 	tc_error_clear(&err);
 	unsetenv("TC_DATADIR");
 	free(data);
