@@ -16,6 +16,7 @@
 #include <readline/readline.h>
 
 #include "cmdtab.h"
+#include "lex.h"
 #include "uwidth.h"
 #include "xalloc.h"
 
@@ -373,33 +374,17 @@ static char *synopsis_arg(const cmd_spec *spec, size_t idx)
  * an '='). */
 static void split_line(const char *line, size_t n, strvec *out, bool *open)
 {
-	size_t i = 0;
+	char *text = xstrndup(line, n);
+	size_t pos = 0;
+	lex_word w;
 	*open = false;
-	char *buf = xmalloc(n + 1);
-	while (i < n) {
-		while (i < n && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (i >= n)
-			break;
-		size_t len = 0;
-		char quote = 0;
-		while (i < n && (quote || (line[i] != ' ' && line[i] != '\t'))) {
-			char c = line[i++];
-			if (quote && c == quote)
-				quote = 0;
-			else if (!quote && (c == '"' || c == '\''))
-				quote = c;
-			else if (c == '\\' && quote != '\'' && i < n)
-				buf[len++] = line[i++];
-			else
-				buf[len++] = c;
-		}
-		if (i >= n)
-			*open = true;
+	while (lex_shell_word(text, &pos, &w)) {
+		/* A word running to the end is the one being typed. */
+		*open = w.end == n;
 		out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-		out->v[out->n++] = xstrndup(buf, len);
+		out->v[out->n++] = w.value;
 	}
-	free(buf);
+	free(text);
 }
 
 /* Fill P.comp with what may stand at `start` of the line. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmdtab.h"
+#include "lex.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -282,66 +283,32 @@ static void words_free(words *ws)
 	free(ws->v);
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Split like a POSIX shell, without expansions: blanks separate words;
- * '...' is literal; in "..." a backslash escapes " and \ only; elsewhere a
- * backslash escapes the next character. NULL-terminated, caller frees. */
+/* Split like a POSIX shell, without expansions (lex_shell_word); an
+ * unclosed quote or a trailing backslash is an error. NULL-terminated,
+ * caller frees. */
 static char **split_line(const char *line, tc_error *err)
 {
 	words ws = {0};
-	strbuf cur = STRBUF_INIT;
-	bool in_word = false;
-	const char *p = line;
-	while (*p) {
-		char c = *p;
-		if (is_blank(c)) {
-			if (in_word)
-				words_push(&ws, sb_steal(&cur));
-			in_word = false;
-			p++;
-			continue;
-		}
-		in_word = true;
-		if (c == '\'' || c == '"') {
-			const char *open = p++;
-			while (*p && *p != c) {
-				if (c == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
-					p++;
-				sb_addc(&cur, *p++);
-			}
-			if (!*p) {
-				tc_fail(err, TC_ERR_USAGE, "unclosed %s quote at column %d",
-					c == '\'' ? "single" : "double", (int)(open - line) + 1);
-				tc_hint(err, "close the quote, or put a backslash before it to mean the "
-					     "character itself");
-				sb_free(&cur);
-				words_free(&ws);
-				return NULL;
-			}
-			p++;
-		} else if (c == '\\') {
-			if (!p[1]) {
+	size_t pos = 0;
+	lex_word w;
+	while (lex_shell_word(line, &pos, &w)) {
+		if (w.open) {
+			if (w.open == '\\') {
 				tc_fail(err, TC_ERR_USAGE, "the line ends with a backslash");
 				tc_hint(err, "a backslash escapes the next character; write \\\\ for a "
 					     "backslash itself");
-				sb_free(&cur);
-				words_free(&ws);
-				return NULL;
+			} else {
+				tc_fail(err, TC_ERR_USAGE, "unclosed %s quote at column %zu",
+					w.open == '\'' ? "single" : "double", w.open_at + 1);
+				tc_hint(err, "close the quote, or put a backslash before it to mean the "
+					     "character itself");
 			}
-			sb_addc(&cur, p[1]);
-			p += 2;
-		} else {
-			sb_addc(&cur, c);
-			p++;
+			free(w.value);
+			words_free(&ws);
+			return NULL;
 		}
+		words_push(&ws, w.value);
 	}
-	if (in_word)
-		words_push(&ws, sb_steal(&cur));
-	sb_free(&cur);
 	if (!ws.v)
 		ws.v = xcalloc(1, sizeof *ws.v);
 	return ws.v;

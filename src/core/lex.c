@@ -143,3 +143,54 @@ tc_status lex_read_file(const char *path, const char *what, const char *missing_
 	}
 	return TC_OK;
 }
+
+bool lex_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool lex_shell_word(const char *s, size_t *pos, lex_word *w)
+{
+	size_t i = *pos;
+	while (s[i] && lex_is_space(s[i]))
+		i++;
+	if (!s[i])
+		return false;
+	strbuf v = STRBUF_INIT;
+	sb_add(&v, ""); /* an empty word ('') is still a word */
+	w->start = i;
+	w->open = 0;
+	w->open_at = 0;
+	while (s[i] && !lex_is_space(s[i])) {
+		char c = s[i];
+		if (c == '\'' || c == '"') {
+			size_t at = i++;
+			for (; s[i] && s[i] != c; i++) {
+				if (c == '"' && s[i] == '\\' && s[i + 1] && strchr("\\\"$`", s[i + 1]))
+					i++;
+				sb_addc(&v, s[i]);
+			}
+			if (s[i]) {
+				i++;
+			} else {
+				w->open = c;
+				w->open_at = at;
+			}
+		} else if (c == '\\') {
+			if (!s[i + 1]) {
+				w->open = '\\';
+				w->open_at = i++;
+				break;
+			}
+			sb_addc(&v, s[i + 1]);
+			i += 2;
+		} else {
+			sb_addc(&v, c);
+			i++;
+		}
+	}
+	w->end = i;
+	w->value = sb_steal(&v);
+	*pos = i;
+	return true;
+}

@@ -17,6 +17,23 @@
 tc_status lex_read_file(const char *path, const char *what, const char *missing_hint,
 			strbuf *out, tc_error *err);
 
+/* One word of a command line split like a POSIX shell, without expansions:
+ * blanks separate words; '...' is literal; in "..." a backslash escapes
+ * \ " $ and ` only; elsewhere it escapes the next character. */
+typedef struct lex_word {
+	size_t start, end; /* [start, end) in the text */
+	char *value;       /* owned; the quoting removed ('' is an empty word) */
+	char open;         /* 0, or what the text ended inside: '\'', '"', or '\\'
+			    * for a backslash with nothing after it */
+	size_t open_at;    /* where that quote or backslash stands */
+} lex_word;
+
+/* The next word of s at or after *pos (moved past it); false at the end.
+ * An unclosed quote runs to the end of the text and sets w->open. */
+bool lex_shell_word(const char *s, size_t *pos, lex_word *w);
+
+/* Any ASCII white space: what separates a shell's words. */
+bool lex_is_space(char c);
 /* A space or a tab. */
 bool lex_is_blank(char c);
 /* Move *b forward and *e back over blanks. */

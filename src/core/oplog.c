@@ -15,6 +15,7 @@
 #include "conninfo.h"
 #include "db.h"
 #include "strbuf.h"
+#include "lex.h"
 #include "xalloc.h"
 
 #define OPLOG_SCHEMA "public"
@@ -46,58 +47,6 @@ tc_status oplog_available(tc_conn *c, bool *yes, tc_error *err)
 
 /* ------------------------------------------------------------------ masking */
 
-/* One word of the command as a POSIX shell would split it: [start, end) in
- * the original text and its value with the quoting removed. The command is
- * text an operator typed or tenantctl rebuilt from argv; an unterminated
- * quote simply runs to the end, which masks more, never less. */
-typedef struct word {
-	size_t start, end;
-	char *value; /* owned */
-} word;
-
-static bool is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
-}
-
-/* The next word at or after *pos; false at the end of the text. */
-static bool next_word(const char *s, size_t *pos, word *w)
-{
-	size_t i = *pos;
-	while (s[i] && is_blank(s[i]))
-		i++;
-	if (!s[i])
-		return false;
-	strbuf v = STRBUF_INIT;
-	sb_add(&v, ""); /* an empty word ('') is still a word */
-	w->start = i;
-	while (s[i] && !is_blank(s[i])) {
-		if (s[i] == '\'') {
-			for (i++; s[i] && s[i] != '\''; i++)
-				sb_addc(&v, s[i]);
-			if (s[i])
-				i++;
-		} else if (s[i] == '"') {
-			for (i++; s[i] && s[i] != '"'; i++) {
-				if (s[i] == '\\' && s[i + 1] && strchr("\\\"$`", s[i + 1]))
-					i++;
-				sb_addc(&v, s[i]);
-			}
-			if (s[i])
-				i++;
-		} else if (s[i] == '\\' && s[i + 1]) {
-			sb_addc(&v, s[i + 1]);
-			i += 2;
-		} else {
-			sb_addc(&v, s[i++]);
-		}
-	}
-	w->end = i;
-	w->value = sb_steal(&v);
-	*pos = i;
-	return true;
-}
-
 /* A -d/--dsn value: keyword strings and URIs go through conninfo_mask (which
  * masks every value libpq calls secret, and shows a placeholder for what it
  * cannot parse). NULL when there is nothing to hide (a bare database name, or
@@ -127,7 +76,7 @@ static size_t fragment_value_len(const char *s)
 				i++;
 		return s[i] ? i + 1 : i;
 	}
-	while (s[i] && !is_blank(s[i]))
+	while (s[i] && !lex_is_space(s[i]))
 		i++;
 	return i;
 }
@@ -160,7 +109,7 @@ static char *mask_fragments(const char *v)
 			/* scheme://user:secret@host/...: the authority ends at '/', '?',
 			 * '#' or white space; its userinfo at the last '@'. */
 			size_t a = i + 3, end = a, at = 0, colon = 0;
-			while (end < n && !strchr("/?#", v[end]) && !is_blank(v[end])) {
+			while (end < n && !strchr("/?#", v[end]) && !lex_is_space(v[end])) {
 				if (v[end] == '@')
 					at = end;
 				end++;
@@ -199,8 +148,10 @@ static char *mask_command(const char *cmd)
 	strbuf out = STRBUF_INIT;
 	size_t pos = 0, copied = 0;
 	bool dsn_next = false;
-	word w;
-	while (next_word(cmd, &pos, &w)) {
+	/* An unterminated quote runs to the end of the text: that masks more,
+	 * never less. */
+	lex_word w;
+	while (lex_shell_word(cmd, &pos, &w)) {
 		const char *v = w.value;
 		char *masked = NULL;
 		const char *prefix = "";

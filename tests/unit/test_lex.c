@@ -62,9 +62,52 @@ static void excerpt_is_cut(void **state)
 	free(x);
 }
 
+/* Split s and return the words joined by '|', each followed by its open
+ * mark when the text ended inside it. Caller frees. */
+static char *split(const char *s)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t pos = 0;
+	lex_word w;
+	while (lex_shell_word(s, &pos, &w)) {
+		sb_addf(&sb, "%s[%s]%zu-%zu", sb.len ? "|" : "", w.value, w.start, w.end);
+		if (w.open)
+			sb_addf(&sb, "open%c@%zu", w.open, w.open_at);
+		free(w.value);
+	}
+	return sb_steal(&sb);
+}
+
+static void shell_words(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"", ""},
+		{"   \t ", ""},
+		{"orgs list", "[orgs]0-4|[list]5-9"},
+		{"  a\tb\n", "[a]2-3|[b]4-5"},
+		{"orgs create 'Initech Labs & Co'", "[orgs]0-4|[create]5-11|[Initech Labs & Co]12-31"},
+		{"say \"a \\\"b\\\" \\$x \\n\"", "[say]0-3|[a \"b\" $x \\n]4-20"},
+		{"it\\'s a\\ b", "[it's]0-5|[a b]6-10"},
+		{"'' x", "[]0-2|[x]3-4"},
+		{"pre'mid'\"end\"", "[premidend]0-13"},
+		/* malformed: what an operator may type, and what is made of it */
+		{"orgs show 'acme", "[orgs]0-4|[show]5-9|[acme]10-15open'@10"},
+		{"x \"a b", "[x]0-1|[a b]2-6open\"@2"},
+		{"trailing \\", "[trailing]0-8|[]9-10open\\@9"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = split(cases[i][0]);
+		if (strcmp(got, cases[i][1]) != 0)
+			fail_msg("split(%s): got %s, want %s", cases[i][0], got, cases[i][1]);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(shell_words),
 		cmocka_unit_test(edit_distance),
 		cmocka_unit_test(trim_and_blanks),
 		cmocka_unit_test(utf8_prefix),
