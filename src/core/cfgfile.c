@@ -277,47 +277,15 @@ static tc_status parse_header(parser *p, const char *b, const char *e)
 /* Unquote the value in [b, e) (already trimmed) into *out. */
 static tc_status parse_value(parser *p, const char *b, const char *e, char **out)
 {
-	if (b == e || *b != '"') {
-		*out = xstrndup(b, (size_t)(e - b));
+	char *why, *hint;
+	*out = lex_unquote(b, e, &why, &hint);
+	if (*out)
 		return TC_OK;
-	}
-	strbuf sb = STRBUF_INIT;
-	const char *c = b + 1;
-	for (; c < e && *c != '"'; c++) {
-		if (*c == '\\') {
-			if (c + 1 < e && (c[1] == '"' || c[1] == '\\')) {
-				sb_addc(&sb, *++c);
-				continue;
-			}
-			sb_free(&sb);
-			if (c + 1 == e) {
-				perr(p, "unterminated quoted value");
-				tc_hint(p->err, "end the value with a closing '\"'");
-			} else {
-				perr(p, "unknown escape '\\%c' in quoted value", c[1]);
-				tc_hint(p->err, "inside double quotes only \\\" and \\\\ are escapes; "
-						"write \\\\ for a backslash");
-			}
-			return TC_ERR_USAGE;
-		}
-		sb_addc(&sb, *c);
-	}
-	if (c == e) {
-		sb_free(&sb);
-		perr(p, "unterminated quoted value");
-		tc_hint(p->err, "end the value with a closing '\"'; write \\\" for a quote inside it");
-		return TC_ERR_USAGE;
-	}
-	if (c + 1 != e) {
-		sb_free(&sb);
-		char *junk = lex_excerpt(c + 1, e);
-		perr(p, "unexpected text '%s' after closing quote", junk);
-		free(junk);
-		tc_hint(p->err, "put comments on their own line; to keep the text, move it inside the quotes");
-		return TC_ERR_USAGE;
-	}
-	*out = sb_steal(&sb);
-	return TC_OK;
+	perr(p, "%s", why);
+	tc_hint(p->err, "%s", hint);
+	free(why);
+	free(hint);
+	return TC_ERR_USAGE;
 }
 
 static tc_status parse_setting(parser *p, const char *b, const char *e)

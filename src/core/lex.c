@@ -194,3 +194,47 @@ bool lex_shell_word(const char *s, size_t *pos, lex_word *w)
 	*pos = i;
 	return true;
 }
+
+char *lex_unquote(const char *b, const char *e, char **why, char **hint)
+{
+	*why = *hint = NULL;
+	if (b == e || *b != '"')
+		return xstrndup(b, (size_t)(e - b));
+	strbuf sb = STRBUF_INIT;
+	const char *c = b + 1;
+	for (; c < e && *c != '"'; c++) {
+		if (*c == '\\') {
+			if (c + 1 < e && (c[1] == '"' || c[1] == '\\')) {
+				sb_addc(&sb, *++c);
+				continue;
+			}
+			sb_free(&sb);
+			if (c + 1 == e) {
+				*why = xstrdup("unterminated quoted value");
+				*hint = xstrdup("end the value with a closing '\"'");
+			} else {
+				*why = xasprintf("unknown escape '\\%c' in quoted value", c[1]);
+				*hint = xstrdup("inside double quotes only \\\" and \\\\ are escapes; "
+						"write \\\\ for a backslash");
+			}
+			return NULL;
+		}
+		sb_addc(&sb, *c);
+	}
+	if (c == e) {
+		sb_free(&sb);
+		*why = xstrdup("unterminated quoted value");
+		*hint = xstrdup("end the value with a closing '\"'; write \\\" for a quote inside it");
+		return NULL;
+	}
+	if (c + 1 != e) {
+		sb_free(&sb);
+		char *junk = lex_excerpt(c + 1, e);
+		*why = xasprintf("unexpected text '%s' after closing quote", junk);
+		free(junk);
+		*hint = xstrdup("put comments on their own line; to keep the text, move it inside "
+				"the quotes");
+		return NULL;
+	}
+	return sb_steal(&sb);
+}

@@ -32,6 +32,13 @@ typedef struct lex_word {
  * An unclosed quote runs to the end of the text and sets w->open. */
 bool lex_shell_word(const char *s, size_t *pos, lex_word *w);
 
+/* A value of a line-oriented file, [b, e) already trimmed: as written, or
+ * unquoted when it starts with '"' (inside, \" and \\ are the only
+ * escapes, and nothing may follow the closing quote). NULL for a malformed
+ * value, with *why (the message) and *hint set; the caller frees all three
+ * and says where. */
+char *lex_unquote(const char *b, const char *e, char **why, char **hint);
+
 /* Any ASCII white space: what separates a shell's words. */
 bool lex_is_space(char c);
 /* A space or a tab. */

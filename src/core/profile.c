@@ -422,43 +422,15 @@ static tc_status parse_header(parser *p, const char *b, const char *e)
 /* Unquote a plain value (already trimmed) into *out, as the config file. */
 static tc_status parse_value(parser *p, const char *b, const char *e, char **out)
 {
-	if (b == e || *b != '"') {
-		*out = xstrndup(b, (size_t)(e - b));
+	char *why, *hint;
+	*out = lex_unquote(b, e, &why, &hint);
+	if (*out)
 		return TC_OK;
-	}
-	strbuf sb = STRBUF_INIT;
-	const char *c = b + 1;
-	for (; c < e && *c != '"'; c++) {
-		if (*c == '\\' && c + 1 < e && (c[1] == '"' || c[1] == '\\')) {
-			sb_addc(&sb, *++c);
-			continue;
-		}
-		if (*c == '\\') {
-			sb_free(&sb);
-			perr(p, c + 1 == e ? "unterminated quoted value"
-					   : "unknown escape in quoted value");
-			tc_hint(p->err, "inside double quotes only \\\" and \\\\ are escapes; end "
-					"the value with a closing '\"'");
-			return TC_ERR_USAGE;
-		}
-		sb_addc(&sb, *c);
-	}
-	if (c == e) {
-		sb_free(&sb);
-		perr(p, "unterminated quoted value");
-		tc_hint(p->err, "end the value with a closing '\"'; write \\\" for a quote inside it");
-		return TC_ERR_USAGE;
-	}
-	if (c + 1 != e) {
-		sb_free(&sb);
-		char *junk = lex_excerpt(c + 1, e);
-		perr(p, "unexpected text '%s' after closing quote", junk);
-		free(junk);
-		tc_hint(p->err, "put comments on their own line");
-		return TC_ERR_USAGE;
-	}
-	*out = sb_steal(&sb);
-	return TC_OK;
+	perr(p, "%s", why);
+	tc_hint(p->err, "%s", hint);
+	free(why);
+	free(hint);
+	return TC_ERR_USAGE;
 }
 
 static bool bare_ident_char(char c, bool first)

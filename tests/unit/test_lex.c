@@ -104,9 +104,49 @@ static void shell_words(void **state)
 	}
 }
 
+static void unquote(void **state)
+{
+	(void)state;
+	static const char *const ok[][2] = {
+		{"plain value", "plain value"},
+		{"", ""},
+		{"\"\"", ""},
+		{"\"host=x dbname='a b'\"", "host=x dbname='a b'"},
+		{"\"say \\\"hi\\\" \\\\o/\"", "say \"hi\" \\o/"},
+		{"a\"b", "a\"b"}, /* a quote inside a bare value is data */
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		char *why, *hint;
+		const char *s = ok[i][0];
+		char *got = lex_unquote(s, s + strlen(s), &why, &hint);
+		assert_non_null(got);
+		assert_string_equal(got, ok[i][1]);
+		assert_null(why);
+		free(got);
+	}
+	static const char *const bad[][2] = {
+		{"\"open", "unterminated quoted value"},
+		{"\"open\\\"", "unterminated quoted value"},
+		{"\"ends in \\", "unterminated quoted value"},
+		{"\"bad \\n escape\"", "unknown escape '\\n' in quoted value"},
+		{"\"x\" # comment", "unexpected text '# comment' after closing quote"},
+		{"\"a\"\"b\"", "unexpected text '\"b\"' after closing quote"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *why, *hint;
+		const char *s = bad[i][0];
+		assert_null(lex_unquote(s, s + strlen(s), &why, &hint));
+		assert_string_equal(why, bad[i][1]);
+		assert_non_null(hint);
+		free(why);
+		free(hint);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unquote),
 		cmocka_unit_test(shell_words),
 		cmocka_unit_test(edit_distance),
 		cmocka_unit_test(trim_and_blanks),
